@@ -1,0 +1,52 @@
+// Package summarize owns the second half of the pipeline: turning a clean
+// article into a neutral Summary with key quotes that are verified against
+// the article text, by an LLM or by the offline extractive summarizer.
+package summarize
+
+// Summary is a neutral summary of one article. Its JSON form is the contract
+// printed by `precis summarize --json` and asked of the LLM (the LLM fills
+// Headline, Summary, KeyPoints, Quotes, Perspectives and Language; Precis
+// fills the rest).
+type Summary struct {
+	URL          string        `json:"url"`
+	Title        string        `json:"title"`
+	Site         string        `json:"site"`
+	Byline       string        `json:"byline,omitempty"`
+	Headline     string        `json:"headline"`
+	Summary      string        `json:"summary"`
+	KeyPoints    []string      `json:"key_points"`
+	Quotes       []Quote       `json:"quotes"`
+	Perspectives []Perspective `json:"perspectives"`
+	Language     string        `json:"language"`
+	Model        string        `json:"model"`
+	Words        int           `json:"words"`
+
+	// Usage is what the LLM calls for this summary cost; zero for the
+	// extractive summarizer and for cache hits.
+	Usage Usage `json:"usage"`
+	// Note explains a degraded result to the reader, e.g. that the LLM failed
+	// and the offline summarizer was used instead. Empty normally.
+	Note string `json:"note,omitempty"`
+}
+
+// Quote is a verbatim quote from the article with the person who said it.
+type Quote struct {
+	Text    string `json:"text"`
+	Speaker string `json:"speaker"`
+}
+
+// Perspective is one party's stated position, attributed.
+type Perspective struct {
+	Party    string `json:"party"`
+	Position string `json:"position"`
+}
+
+// Usage counts LLM tokens.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	Calls            int `json:"calls"`
+}
+
+// ExtractiveModel is the Model name of the offline summarizer.
+const ExtractiveModel = "extractive"
