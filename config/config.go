@@ -1,0 +1,443 @@
+// Package config owns Precis's settings: their names, defaults and
+// validation, read from the environment (optionally mirrored by a file), with
+// *_FILE variants for secrets and a redacted form for logs.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. The zero value is not useful; use Load.
+type Config struct {
+	DiscordToken     string
+	DiscordAPIURL    string
+	DiscordGuildID   string
+	ShardID          int
+	ShardCount       int
+	LLMBaseURL       string
+	LLMAPIKey        string
+	LLMModel         string
+	LLMTimeout       time.Duration
+	LLMMaxTokens     int
+	LLMContextTokens int
+	SummaryLanguage  string
+
+	DatabaseURL string
+
+	FetchAllowPrivate bool
+	FetchTimeout      time.Duration
+	FetchMaxBytes     int64
+
+	HTTPAddr string
+
+	QuotaUserPerHour        int
+	QuotaServerPerHour      int
+	QuotaServerTokensPerDay int
+	MaxLinksPerMessage      int
+	Workers                 int
+
+	LogLevel  string
+	LogFormat string
+}
+
+// Defaults.
+const (
+	DefaultDiscordAPIURL        = "https://discord.com/api/v9"
+	DefaultLLMBaseURL           = "https://api.openai.com/v1"
+	DefaultLLMModel             = "gpt-4.1-mini"
+	DefaultDatabaseURL          = "sqlite:precis.db"
+	DefaultHTTPAddr             = ":8080"
+	DefaultFetchTimeout         = 15 * time.Second
+	DefaultFetchMaxBytes        = 5 << 20
+	DefaultLLMTimeout           = 60 * time.Second
+	DefaultLLMMaxTokens         = 1200
+	DefaultLLMContextTokens     = 32000
+	DefaultQuotaUserPerHour     = 20
+	DefaultQuotaServerPerHour   = 120
+	DefaultQuotaServerTokensDay = 300000
+	DefaultMaxLinksPerMessage   = 3
+	DefaultWorkers              = 4
+)
+
+// Setting documents one environment variable; Settings is the list the
+// README's table and `precis config` are made from.
+type Setting struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Settings lists every variable Precis reads.
+var Settings = []Setting{
+	{"DISCORD_TOKEN", "", "bot token (required for serve); DISCORD_TOKEN_FILE reads it from a file", true},
+	{"DISCORD_API_URL", DefaultDiscordAPIURL, "Discord REST base; every Discord request and the gateway lookup go here", false},
+	{"DISCORD_GUILD_ID", "", "register commands in this guild only (instant, for development)", false},
+	{"DISCORD_SHARD_ID", "0", "this process's shard id", false},
+	{"DISCORD_SHARD_COUNT", "1", "total number of shards", false},
+	{"LLM_BASE_URL", DefaultLLMBaseURL, "any OpenAI-compatible server (OpenAI, Ollama, vLLM, OpenRouter...)", false},
+	{"LLM_API_KEY", "", "API key (or OPENAI_API_KEY, or LLM_API_KEY_FILE); empty = offline extractive summarizer", true},
+	{"LLM_MODEL", DefaultLLMModel, "model name", false},
+	{"LLM_TIMEOUT", DefaultLLMTimeout.String(), "time limit for one LLM call", false},
+	{"LLM_MAX_TOKENS", strconv.Itoa(DefaultLLMMaxTokens), "completion tokens per LLM call", false},
+	{"LLM_CONTEXT_TOKENS", strconv.Itoa(DefaultLLMContextTokens), "the model's input budget; longer articles are summarised in chunks", false},
+	{"SUMMARY_LANGUAGE", "", "language of summaries (e.g. en, de); empty = the article's own", false},
+	{"DATABASE_URL", DefaultDatabaseURL, "storage: sqlite:PATH (relative or absolute)", false},
+	{"FETCH_ALLOW_PRIVATE", "false", "allow fetching loopback/private addresses (tests, intranet wikis)", false},
+	{"FETCH_TIMEOUT", DefaultFetchTimeout.String(), "time limit for a whole page fetch", false},
+	{"FETCH_MAX_BYTES", "5MiB", "largest page body accepted (after decompression)", false},
+	{"HTTP_ADDR", DefaultHTTPAddr, "address for /healthz and /metrics; off disables", false},
+	{"QUOTA_USER_PER_HOUR", strconv.Itoa(DefaultQuotaUserPerHour), "summaries one user may ask for per hour; 0 = no limit", false},
+	{"QUOTA_SERVER_PER_HOUR", strconv.Itoa(DefaultQuotaServerPerHour), "summaries per server per hour (auto and asked); 0 = no limit", false},
+	{"QUOTA_SERVER_TOKENS_PER_DAY", strconv.Itoa(DefaultQuotaServerTokensDay), "LLM tokens per server per day; past it, the offline summarizer; 0 = no limit", false},
+	{"MAX_LINKS_PER_MESSAGE", strconv.Itoa(DefaultMaxLinksPerMessage), "article links summarised from one message", false},
+	{"WORKERS", strconv.Itoa(DefaultWorkers), "summaries worked on at once", false},
+	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
+	{"LOG_FORMAT", "text", "text or json (json for production)", false},
+	{"PRECIS_CONFIG", "", "optional file of KEY=VALUE lines mirroring these variables; the environment wins", false},
+}
+
+// Load reads the configuration through getenv (os.Getenv in production).
+// When PRECIS_CONFIG names a file, its KEY=VALUE lines fill in what the
+// environment leaves unset. Every bad value is reported, one per line.
+func Load(getenv func(string) string) (*Config, error) {
+	if path := getenv("PRECIS_CONFIG"); path != "" {
+		file, err := readEnvFile(path)
+		if err != nil {
+			return nil, err
+		}
+		env := getenv
+		getenv = func(k string) string {
+			if v := env(k); v != "" {
+				return v
+			}
+			return file[k]
+		}
+	}
+	p := parser{getenv: getenv}
+	c := &Config{
+		DiscordToken:     strings.TrimSpace(p.secret("DISCORD_TOKEN")),
+		DiscordAPIURL:    strings.TrimRight(p.str("DISCORD_API_URL", DefaultDiscordAPIURL), "/"),
+		DiscordGuildID:   p.str("DISCORD_GUILD_ID", ""),
+		ShardID:          p.int("DISCORD_SHARD_ID", 0),
+		ShardCount:       p.int("DISCORD_SHARD_COUNT", 1),
+		LLMBaseURL:       strings.TrimRight(p.str("LLM_BASE_URL", DefaultLLMBaseURL), "/"),
+		LLMAPIKey:        strings.TrimSpace(p.secret("LLM_API_KEY")),
+		LLMModel:         p.str("LLM_MODEL", DefaultLLMModel),
+		LLMTimeout:       p.duration("LLM_TIMEOUT", DefaultLLMTimeout),
+		LLMMaxTokens:     p.int("LLM_MAX_TOKENS", DefaultLLMMaxTokens),
+		LLMContextTokens: p.int("LLM_CONTEXT_TOKENS", DefaultLLMContextTokens),
+		SummaryLanguage:  p.str("SUMMARY_LANGUAGE", ""),
+
+		DatabaseURL: p.str("DATABASE_URL", DefaultDatabaseURL),
+
+		FetchAllowPrivate: p.bool("FETCH_ALLOW_PRIVATE", false),
+		FetchTimeout:      p.duration("FETCH_TIMEOUT", DefaultFetchTimeout),
+		FetchMaxBytes:     p.bytes("FETCH_MAX_BYTES", DefaultFetchMaxBytes),
+
+		HTTPAddr: p.str("HTTP_ADDR", DefaultHTTPAddr),
+
+		QuotaUserPerHour:        p.int("QUOTA_USER_PER_HOUR", DefaultQuotaUserPerHour),
+		QuotaServerPerHour:      p.int("QUOTA_SERVER_PER_HOUR", DefaultQuotaServerPerHour),
+		QuotaServerTokensPerDay: p.int("QUOTA_SERVER_TOKENS_PER_DAY", DefaultQuotaServerTokensDay),
+		MaxLinksPerMessage:      p.int("MAX_LINKS_PER_MESSAGE", DefaultMaxLinksPerMessage),
+		Workers:                 p.int("WORKERS", DefaultWorkers),
+
+		LogLevel:  strings.ToLower(p.str("LOG_LEVEL", "info")),
+		LogFormat: strings.ToLower(p.str("LOG_FORMAT", "text")),
+	}
+	if c.LLMAPIKey == "" {
+		c.LLMAPIKey = strings.TrimSpace(p.secret("OPENAI_API_KEY"))
+	}
+	if strings.EqualFold(c.HTTPAddr, "off") {
+		c.HTTPAddr = ""
+	}
+	p.errs = append(p.errs, c.validate()...)
+	if len(p.errs) > 0 {
+		return nil, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+// ValidateServe reports what `precis serve` needs beyond Load's checks.
+func (c *Config) ValidateServe() error {
+	if c.DiscordToken == "" {
+		return errors.New("DISCORD_TOKEN is required for serve (create a bot in the Discord developer portal; see README)")
+	}
+	return nil
+}
+
+// DiscordBotToken is the token in the form Discord's Authorization header
+// wants, whether or not the user included the "Bot " prefix.
+func (c *Config) DiscordBotToken() string {
+	t := c.DiscordToken
+	if len(t) > 4 && strings.EqualFold(t[:4], "bot ") {
+		t = strings.TrimSpace(t[4:])
+	}
+	return "Bot " + t
+}
+
+func (c *Config) validate() []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for name, raw := range map[string]string{"DISCORD_API_URL": c.DiscordAPIURL, "LLM_BASE_URL": c.LLMBaseURL} {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("%s: %q is not an http(s) URL", name, raw)
+		}
+	}
+	if c.ShardCount < 1 {
+		bad("DISCORD_SHARD_COUNT: must be at least 1, got %d", c.ShardCount)
+	}
+	if c.ShardID < 0 || c.ShardID >= max(c.ShardCount, 1) {
+		bad("DISCORD_SHARD_ID: must be between 0 and DISCORD_SHARD_COUNT-1, got %d", c.ShardID)
+	}
+	if c.LLMModel == "" {
+		bad("LLM_MODEL: must not be empty")
+	}
+	positive := []struct {
+		name string
+		v    int64
+	}{
+		{"LLM_TIMEOUT", int64(c.LLMTimeout)}, {"LLM_MAX_TOKENS", int64(c.LLMMaxTokens)},
+		{"LLM_CONTEXT_TOKENS", int64(c.LLMContextTokens)}, {"FETCH_TIMEOUT", int64(c.FetchTimeout)},
+		{"FETCH_MAX_BYTES", c.FetchMaxBytes}, {"MAX_LINKS_PER_MESSAGE", int64(c.MaxLinksPerMessage)},
+		{"WORKERS", int64(c.Workers)},
+	}
+	for _, p := range positive {
+		if p.v <= 0 {
+			bad("%s: must be greater than zero", p.name)
+		}
+	}
+	for name, v := range map[string]int{"QUOTA_USER_PER_HOUR": c.QuotaUserPerHour, "QUOTA_SERVER_PER_HOUR": c.QuotaServerPerHour, "QUOTA_SERVER_TOKENS_PER_DAY": c.QuotaServerTokensPerDay} {
+		if v < 0 {
+			bad("%s: must be 0 (no limit) or more, got %d", name, v)
+		}
+	}
+	if c.LLMContextTokens > 0 && c.LLMMaxTokens >= c.LLMContextTokens {
+		bad("LLM_MAX_TOKENS (%d) must be smaller than LLM_CONTEXT_TOKENS (%d)", c.LLMMaxTokens, c.LLMContextTokens)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "warning", "error":
+	default:
+		bad("LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "file:") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
+		strings.Contains(c.DatabaseURL, "://") {
+		bad("DATABASE_URL: %q: use sqlite:PATH", c.DatabaseURL)
+	}
+	return errs
+}
+
+// String prints the configuration with secrets redacted, one setting a line.
+func (c *Config) String() string {
+	var b strings.Builder
+	row := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
+	row("DISCORD_TOKEN", redact(c.DiscordToken))
+	row("DISCORD_API_URL", c.DiscordAPIURL)
+	row("DISCORD_GUILD_ID", c.DiscordGuildID)
+	row("DISCORD_SHARD_ID", c.ShardID)
+	row("DISCORD_SHARD_COUNT", c.ShardCount)
+	row("LLM_BASE_URL", c.LLMBaseURL)
+	row("LLM_API_KEY", redact(c.LLMAPIKey))
+	row("LLM_MODEL", c.LLMModel)
+	row("LLM_TIMEOUT", c.LLMTimeout)
+	row("LLM_MAX_TOKENS", c.LLMMaxTokens)
+	row("LLM_CONTEXT_TOKENS", c.LLMContextTokens)
+	row("SUMMARY_LANGUAGE", c.SummaryLanguage)
+	row("DATABASE_URL", redactURL(c.DatabaseURL))
+	row("FETCH_ALLOW_PRIVATE", c.FetchAllowPrivate)
+	row("FETCH_TIMEOUT", c.FetchTimeout)
+	row("FETCH_MAX_BYTES", c.FetchMaxBytes)
+	addr := c.HTTPAddr
+	if addr == "" {
+		addr = "off"
+	}
+	row("HTTP_ADDR", addr)
+	row("QUOTA_USER_PER_HOUR", c.QuotaUserPerHour)
+	row("QUOTA_SERVER_PER_HOUR", c.QuotaServerPerHour)
+	row("QUOTA_SERVER_TOKENS_PER_DAY", c.QuotaServerTokensPerDay)
+	row("MAX_LINKS_PER_MESSAGE", c.MaxLinksPerMessage)
+	row("WORKERS", c.Workers)
+	row("LOG_LEVEL", c.LogLevel)
+	row("LOG_FORMAT", c.LogFormat)
+	return b.String()
+}
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "redacted")
+	}
+	return u.String()
+}
+
+// parser reads typed values and collects one error per bad value.
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file NAME_FILE names (Docker and Kubernetes
+// secrets); setting both is an error because one would silently win.
+func (p *parser) secret(name string) string {
+	v, file := p.getenv(name), strings.TrimSpace(p.getenv(name+"_FILE"))
+	if file == "" {
+		return v
+	}
+	if v != "" {
+		p.errs = append(p.errs, fmt.Errorf("%s and %s_FILE are both set; use one", name, name))
+		return v
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s_FILE: %w", name, err))
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (p *parser) int(name string, def int) int {
+	raw := strings.TrimSpace(p.getenv(name))
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a whole number", name, raw))
+		return def
+	}
+	return v
+}
+
+func (p *parser) bool(name string, def bool) bool {
+	raw := strings.TrimSpace(p.getenv(name))
+	if raw == "" {
+		return def
+	}
+	switch strings.ToLower(raw) {
+	case "1", "true", "yes", "on":
+		return true
+	case "0", "false", "no", "off":
+		return false
+	}
+	p.errs = append(p.errs, fmt.Errorf("%s: %q is not true or false", name, raw))
+	return def
+}
+
+func (p *parser) duration(name string, def time.Duration) time.Duration {
+	raw := strings.TrimSpace(p.getenv(name))
+	if raw == "" {
+		return def
+	}
+	if n, err := strconv.Atoi(raw); err == nil {
+		return time.Duration(n) * time.Second // a bare number means seconds
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a duration like 15s or 2m", name, raw))
+		return def
+	}
+	return d
+}
+
+// bytes parses sizes like 5242880, 5MiB, 5MB, 512KiB, 1GiB.
+func (p *parser) bytes(name string, def int64) int64 {
+	raw := strings.TrimSpace(p.getenv(name))
+	if raw == "" {
+		return def
+	}
+	n, err := ParseBytes(raw)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %w", name, err))
+		return def
+	}
+	return n
+}
+
+// ParseBytes parses a byte size: a whole number with an optional unit
+// (B, KB, KiB, MB, MiB, GB, GiB; case-insensitive).
+func ParseBytes(raw string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
+		i++
+	}
+	num, unit := s[:i], strings.TrimSpace(s[i:])
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || num == "" {
+		return 0, fmt.Errorf("%q is not a size like 5MiB", raw)
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1,
+		"k": 1000, "kb": 1000, "kib": 1 << 10,
+		"m": 1000 * 1000, "mb": 1000 * 1000, "mib": 1 << 20,
+		"g": 1e9, "gb": 1e9, "gib": 1 << 30,
+	}[unit]
+	if mult == 0 {
+		return 0, fmt.Errorf("%q has an unknown unit %q (use B, KiB, MiB, GiB)", raw, unit)
+	}
+	return int64(f * mult), nil
+}
+
+// readEnvFile reads KEY=VALUE lines; blank lines and # comments are
+// skipped, and values may be quoted.
+func readEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("PRECIS_CONFIG: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("PRECIS_CONFIG %s:%d: expected KEY=VALUE", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("PRECIS_CONFIG %s: %w", path, err)
+	}
+	return out, nil
+}
