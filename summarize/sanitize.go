@@ -1,0 +1,60 @@
+package summarize
+
+import (
+	"regexp"
+	"strings"
+)
+
+// zwsp is inserted to break Discord mention syntax without changing what a
+// reader sees.
+const zwsp = "\u200b"
+
+var (
+	everyoneRE = regexp.MustCompile(`(?i)@(everyone|here)`)
+	// <@123>, <@!123>, <@&123>, <#123>, and slash-command mentions </x:123>.
+	mentionRE = regexp.MustCompile(`<(@[!&]?|#|/)`)
+)
+
+// NeutralizeMentions makes Discord mentions inert: a zero-width space goes
+// after the @ of @everyone and @here, and after the < of <@id>, <@!id>,
+// <@&id>, <#id> and </command:id>. The text still reads the same. This is
+// defence in depth; the bot also sends allowed_mentions with an empty parse
+// list.
+func NeutralizeMentions(s string) string {
+	s = everyoneRE.ReplaceAllString(s, "@"+zwsp+"$1")
+	return mentionRE.ReplaceAllString(s, "<"+zwsp+"$1")
+}
+
+var (
+	// [text](target) with any target: masked links can hide where they go
+	// (javascript:, look-alike domains), so only the text is kept.
+	maskedLinkRE = regexp.MustCompile(`\[([^\[\]\n]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\))?[^()\s]*>?(?:\s+"[^"]*")?\s*\)`)
+	// Line-leading Markdown that changes layout: headings, subtext (-#),
+	// block quotes.
+	lineMarkupRE = regexp.MustCompile(`(?m)^[ \t]*(?:#{1,6}[ \t]+|-#[ \t]+|>{1,3}[ \t]+)`)
+	fenceRE      = regexp.MustCompile("`{3,}")
+)
+
+// NeutralizeMarkdown removes the Markdown that could break how a summary
+// renders or hide a link: masked links become their text, headings, subtext
+// and block-quote markers at the start of a line are dropped, and code
+// fences become a single back-tick. Emphasis and inline code stay: they do
+// not change layout or hide anything.
+func NeutralizeMarkdown(s string) string {
+	s = maskedLinkRE.ReplaceAllString(s, "$1")
+	s = lineMarkupRE.ReplaceAllString(s, "")
+	s = fenceRE.ReplaceAllString(s, "`")
+	return s
+}
+
+// cleanText is applied to every text field: markdown and mentions made
+// inert, white space trimmed.
+func cleanText(s string) string {
+	return strings.TrimSpace(NeutralizeMentions(NeutralizeMarkdown(s)))
+}
+
+// cleanLine is cleanText for one-line fields (headline, speaker, party):
+// line breaks become spaces.
+func cleanLine(s string) string {
+	return strings.Join(strings.Fields(cleanText(s)), " ")
+}

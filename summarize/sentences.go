@@ -1,0 +1,163 @@
+package summarize
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// paragraphs splits article text at blank lines. Article.Text separates
+// paragraphs with a blank line; single newlines inside a paragraph are kept
+// (they are treated as white space by the sentence splitter).
+func paragraphs(text string) []string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var out []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n"))
+			cur = cur[:0]
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, strings.TrimSpace(line))
+	}
+	flush()
+	return out
+}
+
+// abbreviations end with a full stop that rarely ends a sentence. Lower case,
+// without the final dot. The list is short and multilingual on purpose: a
+// missed abbreviation splits one sentence in two, which the extractive
+// summarizer tolerates; a wrong entry merges two sentences.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true,
+	"jr": true, "sr": true, "gen": true, "col": true, "lt": true, "sgt": true,
+	"capt": true, "cmdr": true, "adm": true, "gov": true, "sen": true,
+	"rep": true, "rev": true, "hon": true, "pres": true, "inc": true,
+	"ltd": true, "co": true, "corp": true, "vs": true, "e.g": true, "i.e": true,
+	"cf": true, "no": true, "nos": true, "vol": true, "fig": true, "pp": true,
+	"approx": true, "ca": true, "jan": true, "feb": true, "mar": true,
+	"apr": true, "jun": true, "jul": true, "aug": true, "sep": true,
+	"sept": true, "oct": true, "nov": true, "dec": true, "mt": true,
+	"ft": true, "u.s": true, "u.k": true, "u.n": true, "e.u": true,
+	"d.c": true, "a.m": true, "p.m": true, "z.b": true, "bzw": true,
+	"vgl": true, "nr": true, "hr": true, "fr": true, "mme": true, "mlle": true,
+	"av": true, "sra": true, "sr.": true, "dra": true, "art": true, "abs": true,
+	"ggf": true, "usw": true, "inkl": true, "tel": true,
+}
+
+func isCJKTerminator(r rune) bool { return r == '。' || r == '！' || r == '？' }
+
+func isTerminator(r rune) bool {
+	return r == '.' || r == '!' || r == '?' || r == '…' || isCJKTerminator(r)
+}
+
+func isCloser(r rune) bool {
+	switch r {
+	case '"', '\'', '”', '’', '»', '›', ')', ']', '」', '』', '）':
+		return true
+	}
+	return false
+}
+
+// splitSentences splits one paragraph into sentences. It is language-agnostic:
+// a sentence ends at . ! ? … (plus any closing quote marks or brackets) when
+// white space and a capital letter, digit, opening quote or uncased letter
+// follow, except after a known abbreviation or a single-letter initial; CJK
+// full stops end a sentence without white space.
+func splitSentences(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(p); {
+		r, w := utf8.DecodeRuneInString(p[i:])
+		i += w
+		if !isTerminator(r) {
+			continue
+		}
+		term := r
+		// Take every following terminator and closer into this sentence.
+		for i < len(p) {
+			r2, w2 := utf8.DecodeRuneInString(p[i:])
+			if !isTerminator(r2) && !isCloser(r2) {
+				break
+			}
+			i += w2
+		}
+		if isCJKTerminator(term) {
+			out = appendSentence(out, p[start:i])
+			start = i
+			continue
+		}
+		// Require white space, then look at what follows it.
+		j := i
+		for j < len(p) {
+			r2, w2 := utf8.DecodeRuneInString(p[j:])
+			if !unicode.IsSpace(r2) {
+				break
+			}
+			j += w2
+		}
+		if j == len(p) {
+			break
+		}
+		if j == i {
+			continue // "3.5", "U.S.", "example.com"
+		}
+		next, _ := utf8.DecodeRuneInString(p[j:])
+		if unicode.IsLower(next) {
+			continue
+		}
+		if term == '.' && abbreviationBefore(p[start:i]) {
+			continue
+		}
+		out = appendSentence(out, p[start:i])
+		start = j
+		i = j
+	}
+	return appendSentence(out, p[start:])
+}
+
+func appendSentence(out []string, s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return out
+	}
+	return append(out, s)
+}
+
+// abbreviationBefore reports whether the sentence candidate s (ending at a
+// full stop, maybe followed by closers) ends with an abbreviation or an
+// initial, so the full stop does not end the sentence.
+func abbreviationBefore(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) })
+	if !strings.HasSuffix(s, ".") {
+		return false
+	}
+	s = strings.TrimSuffix(s, ".")
+	k := strings.LastIndexFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '(' || r == '"' || r == '“' || r == '«'
+	})
+	word := s[k+1:]
+	if word == "" {
+		return false
+	}
+	if utf8.RuneCountInString(word) == 1 {
+		r, _ := utf8.DecodeRuneInString(word)
+		return unicode.IsUpper(r) // an initial: "J. Smith"
+	}
+	return abbreviations[strings.ToLower(word)]
+}
+
+// sentencesOf splits a whole text into sentences, paragraph by paragraph.
+func sentencesOf(text string) []string {
+	var out []string
+	for _, p := range paragraphs(text) {
+		out = append(out, splitSentences(p)...)
+	}
+	return out
+}

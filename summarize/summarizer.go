@@ -1,0 +1,24 @@
+package summarize
+
+import (
+	"context"
+
+	"github.com/precisbot/precis/article"
+)
+
+// Options are the reader's choices for one summary.
+type Options struct {
+	// Length is "short", "normal" or "detailed"; "" (or anything else)
+	// means "normal".
+	Length string
+	// Language is the output language as an ISO 639-1 code; "" means the
+	// configured default, and failing that the article's own language.
+	// Quotes always stay in the article's language.
+	Language string
+}
+
+// Summarizer turns an article into a verified Summary. Implementations are
+// safe for concurrent use.
+type Summarizer interface {
+	Summarize(ctx context.Context, a *article.Article, opts Options) (*Summary, error)
+}
