@@ -1,0 +1,343 @@
+// Package store owns Precis's persistent state and is the one place that
+// writes SQL: the summaries cache, links shared in channels, per-channel
+// settings, usage counters, digest schedules and exactly-once digest runs,
+// feed subscriptions, feed polling state and feed items.
+//
+// Storage is SQLite (modernc.org/sqlite, no cgo) with embedded, ordered
+// migrations, WAL journaling, foreign keys and a busy timeout so that several
+// processes (shards) can share one database file. The SQL is kept portable
+// (plain types, ON CONFLICT upserts, no engine-specific functions) so that a
+// PostgreSQL backend can follow behind the same API.
+//
+// Every "exactly once" rule is a database claim, never an in-memory flag: see
+// [Store.ClaimDigestRun].
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrNotFound is returned when an operation needs a row that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrInvalid is wrapped by errors about values the store refuses to save.
+var ErrInvalid = errors.New("invalid value")
+
+// DefaultBusyTimeout is how long a SQLite write waits for another process's
+// write lock before it fails with SQLITE_BUSY.
+const DefaultBusyTimeout = 10 * time.Second
+
+// errPostgresUnsupported is the message operators see for postgres:// URLs.
+var errPostgresUnsupported = errors.New("postgres storage is not supported yet by this build; use sqlite:PATH")
+
+// Options are the optional dependencies of a Store. The zero value is ready
+// to use.
+type Options struct {
+	// Now stamps the times the store sets itself (summary creation, settings
+	// updates, feed additions, ...). Nil means time.Now.
+	Now func() time.Time
+	// Logger receives migration notices. Nil discards them.
+	Logger *slog.Logger
+	// BusyTimeout bounds how long a SQLite statement waits for a lock held by
+	// another connection or process. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// ReadConns is the size of the SQLite read pool. Zero means 4.
+	ReadConns int
+}
+
+// Store is Precis's database. It is safe for concurrent use; several Stores
+// (in one or many processes) may share one SQLite file.
+type Store struct {
+	// db runs writes. For SQLite it holds a single connection whose
+	// transactions begin IMMEDIATE, so writers in this process queue in
+	// database/sql and writers in other processes wait on the busy timeout;
+	// no transaction ever needs to upgrade a read lock to a write lock.
+	db *sql.DB
+	// rdb runs reads: a pool of read-only connections that WAL lets proceed
+	// alongside the writer. It is db itself for in-memory databases.
+	rdb *sql.DB
+
+	now  func() time.Time
+	log  *slog.Logger
+	path string // SQLite file path; ":memory:" for an in-memory database
+}
+
+// Open opens (creating if needed) the database named by databaseURL and
+// applies pending migrations. Accepted forms: "sqlite:precis.db" (relative to
+// the working directory), "sqlite:/abs/x.db", "sqlite:///abs/x.db",
+// "sqlite:rel/dir/x.db", "file:x.db", "file:///abs/x.db", a plain path, and
+// "sqlite::memory:". An empty URL means "sqlite:precis.db". Missing parent
+// directories are created. postgres:// URLs are recognised but not supported
+// by this build.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenWith(ctx, databaseURL, Options{})
+}
+
+// OpenWith is Open with optional dependencies such as an injected clock.
+func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
+	tgt, err := parseDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{now: opts.Now, log: opts.Logger, path: tgt.path}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.log = s.log.With("component", "store")
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	readConns := opts.ReadConns
+	if readConns <= 0 {
+		readConns = 4
+	}
+
+	if tgt.memory {
+		// Every connection to ":memory:" is a separate database, so one
+		// connection serves both reads and writes.
+		db, err := sql.Open("sqlite", sqliteDSN(":memory:", busy, false))
+		if err != nil {
+			return nil, fmt.Errorf("open in-memory database: %w", err)
+		}
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		s.db, s.rdb = db, db
+	} else {
+		if err := os.MkdirAll(filepath.Dir(tgt.path), 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory for %s: %w", tgt.path, err)
+		}
+		wdb, err := sql.Open("sqlite", sqliteDSN(tgt.path, busy, false))
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", tgt.path, err)
+		}
+		wdb.SetMaxOpenConns(1)
+		wdb.SetMaxIdleConns(1)
+		wdb.SetConnMaxLifetime(0)
+		s.db = wdb
+		// The first write connection switches the file to WAL before any
+		// reader opens it; readers are query_only so a stray write through
+		// them fails loudly instead of contending for the lock.
+		if err := wdb.PingContext(ctx); err != nil {
+			wdb.Close()
+			return nil, fmt.Errorf("open database %s: %w", tgt.path, err)
+		}
+		rdb, err := sql.Open("sqlite", sqliteDSN(tgt.path, busy, true))
+		if err != nil {
+			wdb.Close()
+			return nil, fmt.Errorf("open database %s: %w", tgt.path, err)
+		}
+		rdb.SetMaxOpenConns(readConns)
+		rdb.SetMaxIdleConns(readConns)
+		s.rdb = rdb
+	}
+
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN builds a modernc.org/sqlite data source name for path. Pragmas
+// run on every new connection: busy_timeout first (the driver orders it so),
+// then foreign keys and WAL.
+func sqliteDSN(path string, busy time.Duration, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	if path != ":memory:" {
+		q.Add("_pragma", "journal_mode(WAL)")
+		// NORMAL is durable across application crashes in WAL mode and
+		// avoids an fsync per commit.
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	name := path
+	if path != ":memory:" {
+		// A file: URI so that '?', '#' and '%' in the path are escaped
+		// rather than parsed as URI syntax.
+		name = (&url.URL{Path: path}).EscapedPath()
+	}
+	return "file:" + name + "?" + q.Encode()
+}
+
+// target is a parsed DATABASE_URL.
+type target struct {
+	path   string // absolute SQLite file path, or ":memory:"
+	memory bool
+}
+
+// parseDatabaseURL turns a DATABASE_URL into a SQLite file path.
+func parseDatabaseURL(raw string) (target, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = "sqlite:precis.db"
+	}
+	rest := raw
+	if scheme, after, ok := strings.Cut(raw, ":"); ok && isScheme(scheme) {
+		switch strings.ToLower(scheme) {
+		case "sqlite", "sqlite3", "file":
+			rest = after
+		case "postgres", "postgresql":
+			return target{}, errPostgresUnsupported
+		default:
+			return target{}, fmt.Errorf("database URL %q: unsupported scheme %q (use sqlite:PATH)", redactURL(raw), scheme)
+		}
+		// "sqlite:///abs/x.db" is the URL spelling of "/abs/x.db"; a
+		// "//localhost/" authority is accepted as well.
+		if strings.HasPrefix(rest, "//") {
+			rest = strings.TrimPrefix(rest[2:], "localhost")
+			if !strings.HasPrefix(rest, "/") {
+				return target{}, fmt.Errorf("database URL %q: want sqlite:PATH or sqlite:///ABSOLUTE/PATH", raw)
+			}
+		}
+		if strings.ContainsAny(rest, "?#") {
+			return target{}, fmt.Errorf("database URL %q: query parameters are not supported; use sqlite:PATH", raw)
+		}
+	}
+	if rest == "" {
+		return target{}, fmt.Errorf("database URL %q: empty path", raw)
+	}
+	if rest == ":memory:" {
+		return target{path: ":memory:", memory: true}, nil
+	}
+	abs, err := filepath.Abs(rest)
+	if err != nil {
+		return target{}, fmt.Errorf("database URL %q: %w", raw, err)
+	}
+	return target{path: abs}, nil
+}
+
+// isScheme reports whether s is a URL scheme of at least two characters (so
+// that a Windows drive letter is not taken for one).
+func isScheme(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// redactURL hides a password in a URL so it can appear in errors.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// Path is the SQLite database file the Store uses (":memory:" for an
+// in-memory database).
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	var errs []error
+	if s.rdb != nil && s.rdb != s.db {
+		errs = append(errs, s.rdb.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite) and
+// commits it if fn returns nil.
+func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// timeLayout is RFC 3339 with a fixed nine-digit fraction: in UTC every
+// stamp has the same width, so text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+// fmtTime renders t for storage.
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime renders t for a nullable column: NULL when t is zero.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
+}
+
+// parseTime reads a stored time.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// parseNullTime reads a nullable stored time; NULL is the zero time.
+func parseNullTime(ns sql.NullString) (time.Time, error) {
+	if !ns.Valid || ns.String == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(ns.String)
+}
+
+// stampOr returns t, or the store's clock when t is zero.
+func (s *Store) stampOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return s.now()
+	}
+	return t
+}
