@@ -1,0 +1,239 @@
+package article
+
+import (
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// removeHidden deletes every element a reader cannot see (hidden attribute,
+// aria-hidden="true", inline display:none or visibility:hidden) so that no
+// extractor can pick their text up.
+func removeHidden(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == html.ElementNode && isHidden(c) {
+			n.RemoveChild(c)
+		} else {
+			removeHidden(c)
+		}
+		c = next
+	}
+}
+
+func isHidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "style":
+			if hiddenStyle(a.Val) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hiddenStyle reports whether an inline style hides the element.
+func hiddenStyle(style string) bool {
+	if !strings.Contains(style, "none") && !strings.Contains(style, "hidden") {
+		return false
+	}
+	for _, decl := range strings.Split(style, ";") {
+		prop, val, ok := strings.Cut(decl, ":")
+		if !ok {
+			continue
+		}
+		prop = strings.ToLower(strings.TrimSpace(prop))
+		val = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.ToLower(val)), "!important"))
+		switch {
+		case prop == "display" && val == "none":
+			return true
+		case prop == "visibility" && val == "hidden":
+			return true
+		}
+	}
+	return false
+}
+
+// boilerTokens are class/id words that mark page furniture rather than
+// story: share bars, newsletter boxes, related-post lists, comment forms,
+// ads. They are matched as whole tokens of the class and id attributes so
+// that "commentary" or "shared-story" do not match.
+var boilerTokens = map[string]bool{
+	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharedaddy": true,
+	"shareaholic": true, "addtoany": true, "social": true, "socials": true,
+	"newsletter": true, "subscribe": true, "subscription": true, "signup": true,
+	"related": true, "recommended": true, "recommendations": true, "outbrain": true,
+	"taboola": true, "comment": true, "comments": true, "respond": true, "disqus": true,
+	"advert": true, "advertisement": true, "ad": true, "ads": true, "adslot": true,
+	"promo": true, "sponsored": true, "breadcrumb": true, "breadcrumbs": true,
+	"pagination": true, "cookie": true, "consent": true, "trending": true,
+	"popular": true, "readmore": true, "toolbar": true, "widget": true,
+	"sidebar": true, "print": true, "tags": true, "byline": true, "meta": true,
+	"author": true, "bio": true, "dateline": true, "timestamp": true, "date": true,
+	"credit": true, "credits": true, "copyright": true, "caption": true,
+	"paywall": true, "donate": true, "donation": true, "follow": true,
+}
+
+// isBoilerElement reports whether el looks like page furniture by its
+// class, id or role, and is small or mostly links, so that a mislabelled
+// story container is kept.
+func isBoilerElement(el *html.Node) bool {
+	switch el.DataAtom {
+	case atom.Form:
+		return countWordsIn(el) < 100
+	case atom.Figcaption:
+		return true
+	}
+	matched := false
+	for _, a := range el.Attr {
+		switch a.Key {
+		case "class", "id":
+			if hasBoilerToken(a.Val) {
+				matched = true
+			}
+		case "role":
+			switch a.Val {
+			case "navigation", "complementary", "contentinfo", "banner", "search":
+				matched = true
+			}
+		}
+	}
+	if !matched {
+		return false
+	}
+	words, linkWords := wordsAndLinkWords(el)
+	return words < 60 || float64(linkWords) > 0.4*float64(words)
+}
+
+func hasBoilerToken(v string) bool {
+	v = strings.ToLower(v)
+	tok := strings.FieldsFunc(v, func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\n'
+	})
+	for _, t := range tok {
+		if boilerTokens[t] {
+			return true
+		}
+	}
+	return false
+}
+
+func countWordsIn(n *html.Node) int {
+	w, _ := wordsAndLinkWords(n)
+	return w
+}
+
+// wordsAndLinkWords counts the words under n and those inside links.
+func wordsAndLinkWords(n *html.Node) (words, linkWords int) {
+	var walk func(*html.Node, bool)
+	walk = func(n *html.Node, inLink bool) {
+		switch n.Type {
+		case html.TextNode:
+			c := CountWords(n.Data)
+			words += c
+			if inLink {
+				linkWords += c
+			}
+			return
+		case html.ElementNode:
+			if n.DataAtom == atom.Script || n.DataAtom == atom.Style {
+				return
+			}
+			if n.DataAtom == atom.A {
+				inLink = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inLink)
+		}
+	}
+	walk(n, false)
+	return words, linkWords
+}
+
+// boilerLine matches a whole short paragraph that is page furniture, in the
+// languages the corpus covers best (en, de, fr, es, pt, it, pl, nl).
+var boilerLine = regexp.MustCompile(`(?i)^(?:` +
+	`source link|source|read more|read full (?:story|article)|continue reading|advertisements?|advertising|ad|sponsored(?: content)?|` +
+	`anzeige|werbung|reklama|publicit[ée]|publicidad|pubblicit[àa]|advertentie|` +
+	`share(?: this)?(?: (?:article|story|post|page))?|share on \w+|diesen artikel teilen|artikel teilen|teilen|partager|compartir|condividi|udostępnij|` +
+	`print|drucken|drukuj|imprimir|imprimer|email|e-mail|tweet|facebook|twitter|whatsapp|pinterest|linkedin|reddit|telegram|copy link|link kopieren|` +
+	`leave a (?:reply|comment)|post comment|comments?|\d+ comments?|kommentare?|commentaires?|comentarios?|komentarze?|` +
+	`related(?: (?:posts|articles|stories|content|news))?|you may also like|you might also like|more (?:stories|news|from \S+)|most (?:read|popular)|trending(?: now)?|breaking news|` +
+	`recommended(?: for you)?|newsletter|sign up|subscribe(?: now)?|weitere artikel|weitere beiträge|weiterführende links|empfohlene beiträge|neueste artikel|` +
+	`mehr zum thema|auch interessant|schon gelesen\??|siehe auch|see also|das könnte sie auch interessieren|lire aussi|à lire aussi|voir aussi|` +
+	`le puede interesar|lea también|ver también|leia também|leggi anche|czytaj (?:też|także)|zobacz (?:też|także)|` +
+	`zurück|back|back to top|nach oben|top|tags?|schlagworte|stichworte|topics|themen|loading\.*|` +
+	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
+	`)[\s:.!»›>…]*$`)
+
+// leadInLine matches a paragraph that points to another story ("Read more:
+// ...", "Lesen Sie auch: ..."); such paragraphs are dropped when short.
+var leadInLine = regexp.MustCompile(`(?i)^(?:` +
+	`read more|read also|also read|related|see also|watch|listen|recommended|more on this|` +
+	`lesen sie (?:auch|hier|mehr)|mehr zum thema|auch interessant|siehe auch|` +
+	`lire aussi|à lire aussi|voir aussi|lea (?:también|más)|lea|le puede interesar|mire|ver también|leia também|leggi anche|` +
+	`czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)` +
+	`)\s*[:：]`)
+
+// copyrightLine matches copyright and rights notices.
+var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
+
+// photoCredit matches a short paragraph that only credits an image.
+var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
+
+// dateLine matches a date on its own.
+var dateLine = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
+
+// cleanParagraphs drops leftover furniture from extracted paragraphs:
+// share and "read more" lines, ads, copyright and credit lines, dates on
+// their own, and duplicated paragraphs.
+func cleanParagraphs(paras []string) []string {
+	out := paras[:0]
+	seen := make(map[string]bool, len(paras))
+	for i, p := range paras {
+		words := CountWords(p)
+		edge := i < 3 || i >= len(paras)-3
+		if words == 0 && !strings.ContainsAny(p, "0123456789") {
+			continue
+		}
+		if words <= 12 && boilerLine.MatchString(p) {
+			continue
+		}
+		if words <= 30 && (leadInLine.MatchString(p) || copyrightLine.MatchString(p)) {
+			continue
+		}
+		if words <= 12 && photoCredit.MatchString(p) {
+			continue
+		}
+		if edge && words <= 6 && dateLine.MatchString(p) && letterWords(p) <= 3 {
+			continue
+		}
+		if words <= 10 && seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// letterWords counts the words of p that contain no digit.
+func letterWords(p string) int {
+	n := 0
+	for _, f := range strings.Fields(p) {
+		if !strings.ContainsAny(f, "0123456789") && CountWords(f) > 0 {
+			n++
+		}
+	}
+	return n
+}

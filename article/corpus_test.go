@@ -1,0 +1,289 @@
+package article
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+)
+
+// corpusDir is the shared test corpus, next to the repository clone
+// (<clone>/../shared/corpus); corpus tests skip when it is absent.
+const corpusDir = "../../shared/corpus"
+
+// Ratchets: the corpus figures measured for the current extractor, minus a
+// small margin. A change that makes extraction worse fails the test; when a
+// change makes it better, raise these.
+const (
+	ratchetTrafilaturaF1 = 0.0
+	ratchetReadabilityF1 = 0.0
+)
+
+type corpusPage struct {
+	name    string
+	url     string
+	html    []byte   // UTF-8
+	with    []string // trafilatura-eval: snippets that must be extracted
+	without []string // trafilatura-eval: snippets that must not
+	want    string   // readability: expected text
+}
+
+func skipWithoutCorpus(tb testing.TB) {
+	tb.Helper()
+	if _, err := os.Stat(filepath.Join(corpusDir, "README.md")); err != nil {
+		tb.Skipf("corpus not found at %s: %v", corpusDir, err)
+	}
+}
+
+// toUTF8 decodes a stored page the way the fetcher does for served pages:
+// by its <meta charset> or, failing that, by sniffing.
+func toUTF8(tb testing.TB, raw []byte) []byte {
+	tb.Helper()
+	if utf8.Valid(raw) {
+		return raw
+	}
+	enc, name, _ := charset.DetermineEncoding(raw, "text/html")
+	if name == "utf-8" || enc == nil {
+		return raw
+	}
+	out, err := io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(raw)))
+	if err != nil {
+		tb.Fatalf("decode %s: %v", name, err)
+	}
+	return out
+}
+
+func loadTrafilaturaEval(tb testing.TB) []corpusPage {
+	tb.Helper()
+	skipWithoutCorpus(tb)
+	dir := filepath.Join(corpusDir, "trafilatura-eval")
+	data, err := os.ReadFile(filepath.Join(dir, "evaldata.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var eval map[string]struct {
+		File    string   `json:"file"`
+		With    []string `json:"with"`
+		Without []string `json:"without"`
+	}
+	if err := json.Unmarshal(data, &eval); err != nil {
+		tb.Fatal(err)
+	}
+	pages := make([]corpusPage, 0, len(eval))
+	for u, e := range eval {
+		f, err := os.Open(filepath.Join(dir, "html", e.File+".gz"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			tb.Fatalf("%s: %v", e.File, err)
+		}
+		raw, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			tb.Fatalf("%s: %v", e.File, err)
+		}
+		pages = append(pages, corpusPage{name: e.File, url: u, html: toUTF8(tb, raw), with: e.With, without: e.Without})
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i].name < pages[j].name })
+	return pages
+}
+
+func loadReadability(tb testing.TB) []corpusPage {
+	tb.Helper()
+	skipWithoutCorpus(tb)
+	dir := filepath.Join(corpusDir, "readability")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var pages []corpusPage
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		src, err := os.ReadFile(filepath.Join(dir, e.Name(), "source.html"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		exp, err := os.ReadFile(filepath.Join(dir, e.Name(), "expected.html"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		doc, err := html.Parse(bytes.NewReader(exp))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		want := strings.Join(renderParagraphs(doc, nil), "\n\n")
+		pages = append(pages, corpusPage{
+			name: e.Name(), url: "http://fakehost/test/page.html",
+			html: toUTF8(tb, src), want: want,
+		})
+	}
+	return pages
+}
+
+// extractFunc is an extractor under measurement; it returns the main text.
+type extractFunc func(page []byte, pageURL string) string
+
+func ourText(page []byte, pageURL string) string {
+	a, err := Extract(page, pageURL)
+	if err != nil {
+		return ""
+	}
+	return a.Text
+}
+
+// extractAll runs fn over pages on GOMAXPROCS workers; results keep page order.
+func extractAll(pages []corpusPage, fn extractFunc) []string {
+	out := make([]string, len(pages))
+	idx := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range idx {
+				out[i] = fn(pages[i].html, pages[i].url)
+			}
+		}()
+	}
+	for i := range pages {
+		idx <- i
+	}
+	close(idx)
+	wg.Wait()
+	return out
+}
+
+type prf struct{ p, r, f float64 }
+
+func f1(p, r float64) float64 {
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+// snippetScore is trafilatura's evaluation: white-space normalised substring
+// matching, totals over all pages.
+func snippetScore(pages []corpusPage, texts []string) prf {
+	var tp, fn, fp float64
+	for i, pg := range pages {
+		got := strings.Join(strings.Fields(texts[i]), " ")
+		for _, s := range pg.with {
+			if strings.Contains(got, strings.Join(strings.Fields(s), " ")) {
+				tp++
+			} else {
+				fn++
+			}
+		}
+		for _, s := range pg.without {
+			if strings.Contains(got, strings.Join(strings.Fields(s), " ")) {
+				fp++
+			}
+		}
+	}
+	p, r := tp/(tp+fp), tp/(tp+fn)
+	return prf{p, r, f1(p, r)}
+}
+
+// scoreWords splits s into Unicode \w+ words (letters, marks, digits, '_').
+func scoreWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '_')
+	})
+}
+
+func shingles(s string) map[string]int {
+	w := scoreWords(s)
+	m := make(map[string]int)
+	if len(w) == 0 {
+		return m
+	}
+	if len(w) < 4 {
+		m[strings.Join(w, " ")]++
+		return m
+	}
+	for i := 0; i+4 <= len(w); i++ {
+		m[strings.Join(w[i:i+4], " ")]++
+	}
+	return m
+}
+
+// shinglePR is one page's 4-gram shingle precision and recall.
+func shinglePR(got, want string) (p, r float64) {
+	g, w := shingles(got), shingles(want)
+	var ng, nw, overlap int
+	for k, c := range g {
+		ng += c
+		overlap += min(c, w[k])
+	}
+	for _, c := range w {
+		nw += c
+	}
+	if ng > 0 {
+		p = float64(overlap) / float64(ng)
+	}
+	if nw > 0 {
+		r = float64(overlap) / float64(nw)
+	}
+	return p, r
+}
+
+// shingleScore averages precision and recall over pages, F1 from the averages.
+func shingleScore(pages []corpusPage, texts []string) prf {
+	var sp, sr float64
+	for i, pg := range pages {
+		p, r := shinglePR(texts[i], pg.want)
+		sp += p
+		sr += r
+	}
+	n := float64(len(pages))
+	return prf{sp / n, sr / n, f1(sp/n, sr/n)}
+}
+
+// corpusSubset returns every page, or under the race detector (about ten
+// times slower) a deterministic every-third subset so `go test -race ./...`
+// stays fast on CI's two cores; the full sets run without -race.
+func corpusSubset(pages []corpusPage) []corpusPage {
+	if !raceEnabled {
+		return pages
+	}
+	var sub []corpusPage
+	for i := 0; i < len(pages); i += 3 {
+		sub = append(sub, pages[i])
+	}
+	return sub
+}
+
+func TestCorpusTrafilaturaEval(t *testing.T) {
+	pages := corpusSubset(loadTrafilaturaEval(t))
+	s := snippetScore(pages, extractAll(pages, ourText))
+	t.Logf("trafilatura-eval (%d pages): F1 %.4f P %.4f R %.4f", len(pages), s.f, s.p, s.r)
+	if !raceEnabled && s.f < ratchetTrafilaturaF1 {
+		t.Errorf("trafilatura-eval F1 %.4f fell below the ratchet %.4f", s.f, ratchetTrafilaturaF1)
+	}
+}
+
+func TestCorpusReadability(t *testing.T) {
+	pages := corpusSubset(loadReadability(t))
+	s := shingleScore(pages, extractAll(pages, ourText))
+	t.Logf("readability (%d pages): 4-gram F1 %.4f P %.4f R %.4f", len(pages), s.f, s.p, s.r)
+	if !raceEnabled && s.f < ratchetReadabilityF1 {
+		t.Errorf("readability 4-gram F1 %.4f fell below the ratchet %.4f", s.f, ratchetReadabilityF1)
+	}
+}

@@ -1,0 +1,163 @@
+package article
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// textBuilder turns a DOM subtree into paragraphs: every block element starts
+// a new paragraph, white space inside a paragraph collapses to one space,
+// <br> becomes a line break and <pre> keeps its layout.
+type textBuilder struct {
+	paras   []string
+	cur     strings.Builder
+	space   bool // a space is pending before the next word
+	breaks  int  // <br> seen since the last text in this paragraph
+	inPre   int
+	skipper func(*html.Node) bool
+}
+
+// renderParagraphs returns the text of n as paragraphs. skip, if not nil,
+// drops an element and everything inside it.
+func renderParagraphs(n *html.Node, skip func(*html.Node) bool) []string {
+	tb := &textBuilder{skipper: skip}
+	tb.walk(n)
+	tb.flush()
+	return tb.paras
+}
+
+// skippedTags never hold article text a reader sees.
+var skippedTags = map[atom.Atom]bool{
+	atom.Head: true, atom.Script: true, atom.Style: true, atom.Template: true,
+	atom.Noscript: true, atom.Svg: true, atom.Math: true, atom.Iframe: true,
+	atom.Object: true, atom.Embed: true, atom.Video: true, atom.Audio: true,
+	atom.Canvas: true, atom.Select: true, atom.Button: true, atom.Input: true,
+	atom.Textarea: true, atom.Nav: true, atom.Link: true, atom.Meta: true,
+	atom.Title: true,
+}
+
+// blockTags start and end a paragraph.
+var blockTags = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Body: true, atom.Dd: true, atom.Details: true, atom.Dialog: true,
+	atom.Div: true, atom.Dl: true, atom.Dt: true, atom.Fieldset: true,
+	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
+	atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true,
+	atom.Li: true, atom.Main: true, atom.Ol: true, atom.P: true, atom.Pre: true,
+	atom.Section: true, atom.Summary: true, atom.Table: true, atom.Tbody: true,
+	atom.Thead: true, atom.Tfoot: true, atom.Tr: true, atom.Ul: true,
+	atom.Caption: true, atom.Center: true, atom.Legend: true,
+}
+
+func (tb *textBuilder) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		tb.text(n.Data)
+		return
+	case html.ElementNode:
+		if skippedTags[n.DataAtom] || (tb.skipper != nil && tb.skipper(n)) {
+			return
+		}
+	case html.DocumentNode:
+	default:
+		return
+	}
+	block := blockTags[n.DataAtom]
+	switch n.DataAtom {
+	case atom.Br:
+		tb.lineBreak()
+		return
+	case atom.Td, atom.Th:
+		tb.space = true
+	case atom.Img:
+		return
+	}
+	if block {
+		tb.flush()
+	}
+	if n.DataAtom == atom.Pre {
+		tb.inPre++
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		tb.walk(c)
+	}
+	if n.DataAtom == atom.Pre {
+		tb.inPre--
+	}
+	if block {
+		tb.flush()
+	}
+	if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
+		tb.space = true
+	}
+}
+
+func (tb *textBuilder) text(s string) {
+	if tb.inPre > 0 {
+		if tb.cur.Len() > 0 && tb.space {
+			tb.cur.WriteByte(' ')
+		}
+		tb.space = false
+		tb.cur.WriteString(s)
+		return
+	}
+	start := -1
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				tb.word(s[start:i])
+				start = -1
+			}
+			tb.space = true
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		tb.word(s[start:])
+	}
+}
+
+func (tb *textBuilder) word(w string) {
+	if tb.breaks > 0 {
+		if tb.breaks >= 2 {
+			tb.flush()
+		} else if tb.cur.Len() > 0 {
+			tb.cur.WriteByte('\n')
+		}
+		tb.breaks = 0
+		tb.space = false
+	}
+	if tb.space && tb.cur.Len() > 0 {
+		tb.cur.WriteByte(' ')
+	}
+	tb.space = false
+	tb.cur.WriteString(w)
+}
+
+func (tb *textBuilder) lineBreak() {
+	if tb.inPre > 0 {
+		tb.cur.WriteByte('\n')
+		return
+	}
+	if tb.cur.Len() > 0 {
+		tb.breaks++
+	}
+}
+
+func (tb *textBuilder) flush() {
+	p := strings.TrimSpace(tb.cur.String())
+	if tb.inPre == 0 {
+		p = strings.TrimSpace(p)
+	}
+	if p != "" {
+		tb.paras = append(tb.paras, p)
+	}
+	tb.cur.Reset()
+	tb.space = false
+	tb.breaks = 0
+}
