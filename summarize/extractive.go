@@ -129,6 +129,11 @@ func eligible(s string) bool {
 	return n >= 6 && n <= 70
 }
 
+func startsUpper(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r) || !unicode.IsLower(r) && unicode.IsLetter(r)
+}
+
 func startsWithQuote(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return foldRune(r) == '"'
@@ -372,7 +377,14 @@ func findQuotes(text string, max int) []Quote {
 		}
 		offset += len(p) + 2
 	}
-	sort.SliceStable(all, func(i, j int) bool { return len(all[i].q.Text) > len(all[j].q.Text) })
+	// Whole quoted sentences read better than fragments; then the longest.
+	sort.SliceStable(all, func(i, j int) bool {
+		wi, wj := startsUpper(all[i].q.Text), startsUpper(all[j].q.Text)
+		if wi != wj {
+			return wi
+		}
+		return len(all[i].q.Text) > len(all[j].q.Text)
+	})
 	if len(all) > max {
 		all = all[:max]
 	}

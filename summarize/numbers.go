@@ -212,7 +212,12 @@ func UnverifiedNumbers(s, articleText string) []string {
 	return unverifiedIn(s, articleNumbers(articleText))
 }
 
+// discordTokenRE matches mention and timestamp syntax, whose ids are not
+// figures (they are neutralised separately).
+var discordTokenRE = regexp.MustCompile(`<[@#/:][^<>\s]*>|<t:\d+(?::\w)?>`)
+
 func unverifiedIn(s string, set numberSet) []string {
+	s = discordTokenRE.ReplaceAllString(s, " ")
 	var bad []string
 	for _, t := range numberTokens(s, false) {
 		ok := false

@@ -47,7 +47,7 @@ var abbreviations = map[string]bool{
 	"ft": true, "u.s": true, "u.k": true, "u.n": true, "e.u": true,
 	"d.c": true, "a.m": true, "p.m": true, "z.b": true, "bzw": true,
 	"vgl": true, "nr": true, "hr": true, "fr": true, "mme": true, "mlle": true,
-	"av": true, "sra": true, "sr.": true, "dra": true, "art": true, "abs": true,
+	"av": true, "sra": true, "dra": true, "art": true, "abs": true,
 	"ggf": true, "usw": true, "inkl": true, "tel": true,
 }
 
@@ -55,6 +55,14 @@ func isCJKTerminator(r rune) bool { return r == '。' || r == '！' || r == '？
 
 func isTerminator(r rune) bool {
 	return r == '.' || r == '!' || r == '?' || r == '…' || isCJKTerminator(r)
+}
+
+func isOpener(r rune) bool {
+	switch r {
+	case '"', '\'', '“', '‘', '«', '‹', '„', '(', '[', '¿', '¡', '「', '『', '（':
+		return true
+	}
+	return false
 }
 
 func isCloser(r rune) bool {
@@ -109,8 +117,8 @@ func splitSentences(p string) []string {
 			continue // "3.5", "U.S.", "example.com"
 		}
 		next, _ := utf8.DecodeRuneInString(p[j:])
-		if unicode.IsLower(next) {
-			continue
+		if unicode.IsLower(next) || unicode.IsPunct(next) && !isOpener(next) {
+			continue // "vice versa . . . and", "e.g., x"
 		}
 		if term == '.' && abbreviationBefore(p[start:i]) {
 			continue
