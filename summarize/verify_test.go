@@ -95,8 +95,8 @@ func TestUnverifiedNumbers(t *testing.T) {
 		{"1,200,000 people left.", nil},
 		{"1.2m people left.", nil},
 		{"1.2 billion people left.", []string{"1.2 billion"}},
-		{"3 rounds failed.", nil},          // "three" in the article
-		{"Four rounds failed.", nil},       // words are not checked
+		{"3 rounds failed.", nil},    // "three" in the article
+		{"Four rounds failed.", nil}, // words are not checked
 		{"In 2014 100 people died.", []string{"100"}},
 		{"No figures here.", nil},
 	}
