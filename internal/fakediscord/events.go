@@ -51,18 +51,18 @@ func (s *Server) readyPayload(sess *gwSession) map[string]any {
 	me["flags"] = 0
 	me["email"] = nil
 	p := map[string]any{
-		"v":                  10,
-		"user":               me,
-		"guilds":             guilds,
-		"session_id":         sess.id,
-		"session_type":       "normal",
-		"resume_gateway_url": s.wsURL,
-		"private_channels":   []any{},
-		"presences":          []any{},
-		"relationships":      []any{},
-		"user_settings":      map[string]any{},
+		"v":                       10,
+		"user":                    me,
+		"guilds":                  guilds,
+		"session_id":              sess.id,
+		"session_type":            "normal",
+		"resume_gateway_url":      s.wsURL,
+		"private_channels":        []any{},
+		"presences":               []any{},
+		"relationships":           []any{},
+		"user_settings":           map[string]any{},
 		"geo_ordered_rtc_regions": []string{"fake"},
-		"application":        map[string]any{"id": s.appID, "flags": 0},
+		"application":             map[string]any{"id": s.appID, "flags": 0},
 	}
 	if sess.shard != nil {
 		p["shard"] = sess.shard

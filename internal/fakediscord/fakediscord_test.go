@@ -243,6 +243,11 @@ func TestReconnectResumes(t *testing.T) {
 	if err := fake.WaitReady(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	// discordgo's first heartbeat must be out before a RECONNECT, or its
+	// heartbeat goroutine races its own reconnect (a discordgo bug).
+	if err := fake.WaitHeartbeat(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
 	if err := fake.Reconnect(); err != nil {
 		t.Fatal(err)
 	}
@@ -262,6 +267,9 @@ func TestReconnectResumes(t *testing.T) {
 	got := make(chan *discordgo.MessageCreate, 1)
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got <- m })
 	if _, err := fake.SendMessage(fakediscord.Message{Content: "after resume"}); err != nil {
+		for _, f := range fake.Frames() {
+			t.Logf("%d %s op=%d %s seq=%d %.80s", f.Conn, f.Dir, f.Op, f.Type, f.Seq, f.Data)
+		}
 		t.Fatal(err)
 	}
 	select {
@@ -296,6 +304,9 @@ func TestInvalidSessionReidentifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := <-readies
+	if err := fake.WaitHeartbeat(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
 	if err := fake.InvalidSession(false); err != nil {
 		t.Fatal(err)
 	}

@@ -271,7 +271,10 @@ func (s *Server) dispatch(conn int, event string, data any) error {
 }
 
 // Reconnect sends RECONNECT (op 7) to every connection; a client should
-// close and RESUME on a new connection.
+// close and RESUME on a new connection. With discordgo, wait for the
+// session's first heartbeat (WaitHeartbeat) before calling it: discordgo's
+// heartbeat goroutine otherwise races its own reconnect and closes the new
+// connection.
 func (s *Server) Reconnect() error { return s.sendOp(OpReconnect, nil, nil) }
 
 // InvalidSession sends INVALID_SESSION (op 9) to every connection. When not

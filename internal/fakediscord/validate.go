@@ -6,11 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // openAPISpec is Discord's own OpenAPI 3.1 description of API v10
@@ -70,6 +75,8 @@ func NewValidator(spec []byte) (*Validator, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	c.RegisterFormat(&jsonschema.Format{Name: "snowflake", Validate: validateSnowflake})
 	if err := c.AddResource(specURL, doc); err != nil {
 		return nil, fmt.Errorf("add openapi spec: %w", err)
 	}
@@ -96,6 +103,24 @@ func NewValidator(spec []byte) (*Validator, error) {
 		}
 	}
 	return v, nil
+}
+
+// validateSnowflake accepts what Discord accepts for an id: a decimal
+// integer, as a JSON number or a string.
+func validateSnowflake(v any) error {
+	var str string
+	switch x := v.(type) {
+	case string:
+		str = x
+	case json.Number:
+		str = x.String()
+	default:
+		return nil // type mismatches are the schema's "type" keyword's job
+	}
+	if _, err := strconv.ParseUint(str, 10, 64); err != nil {
+		return fmt.Errorf("%q is not a snowflake", str)
+	}
+	return nil
 }
 
 func escapePointer(s string) string {
@@ -179,6 +204,7 @@ func (v *Validator) Check(method, path string, body []byte) []error {
 		}
 	}
 	errs = append(errs, checkMessageRules(method, tmpl, body)...)
+	errs = append(errs, checkCommandRules(method, tmpl, body)...)
 	return errs
 }
 
@@ -206,9 +232,11 @@ func schemaErrorText(err error) string {
 	return err.Error()
 }
 
+var englishPrinter = message.NewPrinter(language.English)
+
 func collectLeaves(ve *jsonschema.ValidationError, out *[]string) {
 	if len(ve.Causes) == 0 {
-		*out = append(*out, "at /"+strings.Join(ve.InstanceLocation, "/")+": "+ve.ErrorKind.LocalizedString(nil))
+		*out = append(*out, "at /"+strings.Join(ve.InstanceLocation, "/")+": "+ve.ErrorKind.LocalizedString(englishPrinter))
 		return
 	}
 	for _, c := range ve.Causes {
@@ -218,16 +246,17 @@ func collectLeaves(ve *jsonschema.ValidationError, out *[]string) {
 
 // messagePayload is the part of a message payload the extra rules read.
 type messagePayload struct {
-	Content         *string          `json:"content"`
-	Embeds          []embedPayload   `json:"embeds"`
-	Components      []any            `json:"components"`
-	Attachments     []any            `json:"attachments"`
-	StickerIDs      []any            `json:"sticker_ids"`
-	Poll            any              `json:"poll"`
-	AllowedMentions *json.RawMessage `json:"allowed_mentions"`
+	Content         *string            `json:"content"`
+	Embeds          []embedPayload     `json:"embeds"`
+	Components      []componentPayload `json:"components"`
+	Attachments     []any              `json:"attachments"`
+	StickerIDs      []any              `json:"sticker_ids"`
+	Poll            any                `json:"poll"`
+	AllowedMentions *json.RawMessage   `json:"allowed_mentions"`
 }
 
 type embedPayload struct {
+	URL         string `json:"url"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	Author      *struct {
@@ -327,7 +356,86 @@ func messageRules(kind string, body []byte) []error {
 		len(m.Attachments) == 0 && len(m.StickerIDs) == 0 && m.Poll == nil {
 		errs = append(errs, errors.New("empty message: no content, embeds, components, attachments, stickers or poll (Discord: 50006 Cannot send an empty message)"))
 	}
+	for i, e := range m.Embeds {
+		if e.URL != "" && !webURL(e.URL) {
+			errs = append(errs, fmt.Errorf("embeds[%d].url %q: only http and https links", i, e.URL))
+		}
+	}
+	var walk func(path string, cs []componentPayload)
+	walk = func(path string, cs []componentPayload) {
+		for i, c := range cs {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if c.Type == 2 && c.Style == 5 && !webURL(c.URL) && !strings.HasPrefix(c.URL, "discord://") {
+				errs = append(errs, fmt.Errorf("%s: link button url %q must be http, https or discord", p, c.URL))
+			}
+			walk(p+".components", c.Components)
+		}
+	}
+	walk("components", m.Components)
 	errs = append(errs, allowedMentionsRule(m.AllowedMentions)...)
+	return errs
+}
+
+type componentPayload struct {
+	Type       int                `json:"type"`
+	Style      int                `json:"style"`
+	URL        string             `json:"url"`
+	Components []componentPayload `json:"components"`
+}
+
+func webURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// chatInputName is Discord's rule for slash command and option names.
+var chatInputName = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+type commandPayload struct {
+	Name        string           `json:"name"`
+	Description string           `json:"description"`
+	Type        int              `json:"type"`
+	Options     []commandPayload `json:"options"`
+}
+
+// checkCommandRules checks application command names and descriptions,
+// which Discord validates beyond the schema.
+func checkCommandRules(method, tmpl string, body []byte) []error {
+	var cmds []commandPayload
+	switch {
+	case method == "PUT" && strings.HasSuffix(tmpl, "/commands"):
+		if err := json.Unmarshal(body, &cmds); err != nil {
+			return []error{fmt.Errorf("commands: %w", err)}
+		}
+	case (method == "POST" && strings.HasSuffix(tmpl, "/commands")) || (method == "PATCH" && strings.HasSuffix(tmpl, "/commands/{command_id}")):
+		var c commandPayload
+		if err := json.Unmarshal(body, &c); err != nil {
+			return []error{fmt.Errorf("command: %w", err)}
+		}
+		cmds = []commandPayload{c}
+	default:
+		return nil
+	}
+	var errs []error
+	var check func(path string, c commandPayload, chatInput bool)
+	check = func(path string, c commandPayload, chatInput bool) {
+		if chatInput {
+			if !chatInputName.MatchString(c.Name) || strings.ToLower(c.Name) != c.Name {
+				errs = append(errs, fmt.Errorf("%s: name %q must be 1-32 lower-case letters, digits, - or _", path, c.Name))
+			}
+			if n := utf8.RuneCountInString(c.Description); n < 1 || n > 100 {
+				errs = append(errs, fmt.Errorf("%s: description must be 1-100 characters, is %d", path, n))
+			}
+		} else if n := utf8.RuneCountInString(c.Name); n < 1 || n > 32 {
+			errs = append(errs, fmt.Errorf("%s: name must be 1-32 characters, is %d", path, n))
+		}
+		for i, o := range c.Options {
+			check(fmt.Sprintf("%s.options[%d]", path, i), o, true)
+		}
+	}
+	for i, c := range cmds {
+		check(fmt.Sprintf("commands[%d]", i), c, c.Type == 0 || c.Type == 1)
+	}
 	return errs
 }
 
