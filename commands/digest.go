@@ -1,0 +1,102 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func (h *Handler) digest(ctx context.Context, req Request) Response {
+	if h.deps.Digest == nil {
+		return Response{Error: "Daily digests are not enabled on this Precis instance."}
+	}
+	if req.GuildID == "" {
+		return Response{Error: "Digests belong to server channels; use this in a server."}
+	}
+	sub := req.Sub()
+	switch sub {
+	case "set", "off", "feeds add", "feeds remove":
+		if !canManage(req.Permissions) {
+			return Response{Error: "You need the Manage Server permission to change digests."}
+		}
+	}
+	channel := req.String("channel")
+	orHere := channel
+	if orHere == "" {
+		orHere = req.ChannelID
+	}
+	d := h.deps.Digest
+	switch sub {
+	case "set":
+		if channel == "" {
+			return Response{Error: "Choose the channel for the digest."}
+		}
+		sources := req.String("sources")
+		if sources == "" {
+			sources = "both"
+		}
+		hhmm, tz := req.String("time"), req.String("timezone")
+		next, err := d.Set(ctx, req.GuildID, channel, hhmm, tz, sources)
+		if err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		msg := fmt.Sprintf("Daily digest for <#%s> at %s %s (sources: %s).", channel, hhmm, tz, sources)
+		if !next.IsZero() {
+			msg += fmt.Sprintf(" Next one <t:%d:R> (<t:%d:f>).", next.Unix(), next.Unix())
+		}
+		return Response{Content: msg}
+	case "off":
+		if err := d.Off(ctx, req.GuildID, channel); err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		if channel == "" {
+			return Response{Content: "Every daily digest in this server is off."}
+		}
+		return Response{Content: fmt.Sprintf("The daily digest for <#%s> is off.", channel)}
+	case "feeds add":
+		u := req.String("url")
+		if err := d.AddFeed(ctx, req.GuildID, orHere, u); err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		return Response{Content: fmt.Sprintf("Added <%s> to the digest for <#%s>.", u, orHere)}
+	case "feeds remove":
+		u := req.String("url")
+		if err := d.RemoveFeed(ctx, req.GuildID, orHere, u); err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		return Response{Content: fmt.Sprintf("Removed <%s> from the digest for <#%s>.", u, orHere)}
+	case "feeds list":
+		feeds, err := d.Feeds(ctx, req.GuildID, orHere)
+		if err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		if len(feeds) == 0 {
+			return Response{Content: fmt.Sprintf("<#%s> has no feeds. Add one with `/digest feeds add`.", orHere)}
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Feeds for <#%s>:\n", orHere)
+		for _, f := range feeds {
+			b.WriteString("• <" + f + ">\n")
+		}
+		return Response{Content: strings.TrimSuffix(b.String(), "\n")}
+	case "preview":
+		msgs, err := d.Preview(ctx, req.GuildID, orHere)
+		if err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		if len(msgs) == 0 {
+			return Response{Content: fmt.Sprintf("The digest for <#%s> would be empty right now.", orHere)}
+		}
+		return Response{Messages: msgs}
+	case "status":
+		text, err := d.Status(ctx, req.GuildID)
+		if err != nil {
+			return Response{Error: UserMessage(err)}
+		}
+		if strings.TrimSpace(text) == "" {
+			text = "No daily digests in this server. Start one with `/digest set`."
+		}
+		return Response{Content: text}
+	}
+	return Response{Error: "Unknown /digest subcommand."}
+}
