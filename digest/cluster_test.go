@@ -1,0 +1,206 @@
+package digest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/store"
+	"github.com/precisbot/precis/summarize"
+)
+
+type fixtureItem struct {
+	Story   string `json:"story"`
+	URL     string `json:"url"`
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+}
+
+func loadClusterFixture(t testing.TB) []fixtureItem {
+	t.Helper()
+	b, err := os.ReadFile("testdata/cluster.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []fixtureItem
+	if err := json.Unmarshal(b, &items); err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// optionalMerges are label pairs the clustering may merge or keep apart:
+// the same story in another language.
+var optionalMerges = map[[2]string]bool{{"quake", "quake-de"}: true, {"quake", "quake-ja"}: true, {"quake-de", "quake-ja"}: true}
+
+func TestClusterFixture(t *testing.T) {
+	t.Parallel()
+	fx := loadClusterFixture(t)
+	texts := make([]clusterText, len(fx))
+	order := make([]int, len(fx))
+	for i, f := range fx {
+		texts[i] = clusterText{title: f.Title, body: f.Summary}
+		order[i] = i
+	}
+	vecs := vectors(texts)
+	groups := cluster(vecs, order, defaultClusterThreshold)
+
+	where := make(map[string]map[int]bool) // story -> group indexes
+	for gi, g := range groups {
+		labels := make(map[string]bool)
+		for _, i := range g {
+			labels[fx[i].Story] = true
+			if where[fx[i].Story] == nil {
+				where[fx[i].Story] = make(map[int]bool)
+			}
+			where[fx[i].Story][gi] = true
+		}
+		ls := sortedKeys(labels)
+		for a := 0; a < len(ls); a++ {
+			for b := a + 1; b < len(ls); b++ {
+				if !optionalMerges[[2]string{ls[a], ls[b]}] {
+					t.Errorf("group %d mixes stories %v: %s", gi, ls, describe(fx, g))
+				}
+			}
+		}
+	}
+	for story, gs := range where {
+		if len(gs) != 1 {
+			t.Errorf("story %q split over %d groups", story, len(gs))
+		}
+	}
+	if t.Failed() {
+		for i := range fx {
+			for j := i + 1; j < len(fx); j++ {
+				if sim, shared := cosine(vecs[i], vecs[j]); sim > 0.1 {
+					t.Logf("%.2f (%d shared) %s | %s", sim, shared, fx[i].Story, fx[j].Story)
+				}
+			}
+		}
+	}
+}
+
+func describe(fx []fixtureItem, g []int) string {
+	var parts []string
+	for _, i := range g {
+		parts = append(parts, fx[i].Story+": "+fx[i].Title)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// seedShared stores fixture items as links shared in the guild, each with
+// a cached summary, shares times each by different people.
+func seedShared(t testing.TB, st *memStore, fx []fixtureItem, at time.Time, shares func(i int) int) {
+	t.Helper()
+	for i, f := range fx {
+		norm, err := article.NormalizeURL(f.URL)
+		if err != nil {
+			t.Fatalf("normalize %s: %v", f.URL, err)
+		}
+		sum := summarize.Summary{URL: f.URL, Title: f.Title, Headline: f.Title, Summary: f.Summary, Model: "fake"}
+		data, _ := json.Marshal(sum)
+		st.summaries[norm] = data
+		for k := 0; k < shares(i); k++ {
+			st.links = append(st.links, store.SharedLink{
+				URL: f.URL, NormURL: norm, GuildID: "g", ChannelID: fmt.Sprintf("ch%d", k%2+1),
+				MessageID: fmt.Sprintf("%d%02d", 900+i, k), AuthorID: fmt.Sprintf("u%d", k), SharedAt: at.Add(time.Duration(i) * time.Minute),
+			})
+		}
+	}
+}
+
+func TestComposeFiveOutletsOneEntry(t *testing.T) {
+	t.Parallel()
+	fx := loadClusterFixture(t)
+	var quake, other []fixtureItem
+	for _, f := range fx {
+		switch f.Story {
+		case "quake":
+			quake = append(quake, f)
+		case "rates", "bikes", "probe", "economy", "drill", "chips":
+			other = append(other, f)
+		}
+	}
+	if len(quake) != 5 {
+		t.Fatalf("fixture has %d quake outlets", len(quake))
+	}
+	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
+	st := newMemStore()
+	seedShared(t, st, append(append([]fixtureItem{}, quake...), other...), now.Add(-6*time.Hour), func(int) int { return 1 })
+	svc := newTestService(t, st, newFakeClock(now), &fakePoster{}, "a")
+	sched := store.DigestSchedule{GuildID: "g", ChannelID: "c", Time: "18:00", Timezone: "UTC", Sources: SourcesBoth, QuietDay: true}
+	comp, err := svc.compose(context.Background(), sched, time.UTC, now.Add(-24*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(comp.entries) == 0 {
+		t.Fatal("no entries")
+	}
+	top := comp.entries[0]
+	if len(top.items) != 5 {
+		t.Fatalf("top entry has %d sources, want the 5 quake outlets: %q", len(top.items), top.title)
+	}
+	for _, it := range top.items {
+		if !strings.Contains(strings.ToLower(it.cached.Summary), "tsunami") {
+			t.Errorf("unrelated item in the quake entry: %s", it.url)
+		}
+	}
+	// The three rates outlets make one entry; every other story stays its
+	// own entry.
+	stories := map[string]bool{}
+	for _, f := range other {
+		stories[f.Story] = true
+	}
+	if want := 1 + len(stories); len(comp.entries) != want {
+		var titles []string
+		for _, e := range comp.entries {
+			titles = append(titles, fmt.Sprintf("%s (%d)", e.title, len(e.items)))
+		}
+		t.Fatalf("%d entries, want %d: %s", len(comp.entries), want, strings.Join(titles, "; "))
+	}
+	msgs := comp.render()
+	text := contentOf(msgs)
+	for _, f := range quake {
+		if !strings.Contains(text, linkURL(f.URL)) {
+			t.Errorf("source %s not linked", f.URL)
+		}
+	}
+	if !strings.Contains(text, "https://discord.com/channels/g/ch1/900") {
+		t.Errorf("no jump link to the sharing message in:\n%s", text)
+	}
+}
+
+func TestRankingPrefersWidelySharedStories(t *testing.T) {
+	t.Parallel()
+	fx := loadClusterFixture(t)
+	var pick []fixtureItem
+	for _, f := range fx {
+		if f.Story == "bikes" || f.Story == "probe" || f.Story == "football" {
+			pick = append(pick, f)
+		}
+	}
+	sort.Slice(pick, func(i, j int) bool { return pick[i].Story < pick[j].Story }) // bikes, football, probe
+	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
+	st := newMemStore()
+	seedShared(t, st, pick, now.Add(-time.Hour), func(i int) int { return []int{1, 2, 4}[i] })
+	svc := newTestService(t, st, newFakeClock(now), &fakePoster{}, "a")
+	sched := store.DigestSchedule{GuildID: "g", ChannelID: "c", Sources: SourcesShared}
+	comp, err := svc.compose(context.Background(), sched, time.UTC, now.Add(-24*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range comp.entries {
+		got = append(got, e.items[0].cached.Title)
+	}
+	want := []string{pick[2].Title, pick[1].Title, pick[0].Title}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("order = %q, want %q", got, want)
+	}
+}

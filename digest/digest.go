@@ -1,0 +1,232 @@
+// Package digest owns the daily digest: per-channel schedules in the
+// channel's own time zone, collecting items (links shared in the server and
+// subscribed RSS/Atom/JSON feeds), clustering items about the same story,
+// ranking and composing them into Discord messages within Discord's limits,
+// and running each channel's digest exactly once per local day, even with
+// several instances sharing one database.
+package digest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/store"
+	"github.com/precisbot/precis/summarize"
+
+	// Zone data compiled in: schedules work in scratch and distroless images
+	// that ship no /usr/share/zoneinfo.
+	_ "time/tzdata"
+)
+
+// Store is the subset of *store.Store the digest uses.
+type Store interface {
+	LatestSummaryByURL(ctx context.Context, normURL string) ([]byte, bool, error)
+	LinksSince(ctx context.Context, guildID string, since time.Time) ([]store.SharedLink, error)
+
+	SetDigestSchedule(ctx context.Context, d store.DigestSchedule) error
+	DeleteDigestSchedule(ctx context.Context, guildID, channelID string) error
+	DigestSchedules(ctx context.Context) ([]store.DigestSchedule, error)
+	GuildDigestSchedules(ctx context.Context, guildID string) ([]store.DigestSchedule, error)
+
+	AddFeed(ctx context.Context, f store.Feed) error
+	RemoveFeed(ctx context.Context, guildID, channelID, url string) (bool, error)
+	Feeds(ctx context.Context, guildID, channelID string) ([]store.Feed, error)
+	AllFeedURLs(ctx context.Context) ([]string, error)
+	FeedState(ctx context.Context, url string) (store.FeedState, bool, error)
+	SetFeedState(ctx context.Context, st store.FeedState) error
+	AddFeedItems(ctx context.Context, items []store.FeedItem) error
+	FeedItemsSince(ctx context.Context, feedURL string, since time.Time) ([]store.FeedItem, error)
+
+	ClaimDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
+	FinishDigestRun(ctx context.Context, channelID, localDate string, now time.Time, report string) error
+	LastDigestRun(ctx context.Context, channelID string) (store.DigestRun, bool, error)
+}
+
+// Fetcher fetches feeds through the hardened article fetcher
+// (*article.Fetcher), with conditional GET support.
+type Fetcher interface {
+	Get(ctx context.Context, rawURL string, opts article.GetOptions) (*article.Page, error)
+}
+
+// Poster posts one message to a channel and returns its ID.
+type Poster interface {
+	Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (messageID string, err error)
+}
+
+// Summarizer summarizes the article at url. The digest calls it only for the
+// top entries that have no cached summary.
+type Summarizer interface {
+	Summarize(ctx context.Context, url string) (*summarize.Summary, error)
+}
+
+// ChannelNamer looks up a channel's name (without the '#') for "shared in
+// #name" links. An error or empty name falls back to a <#id> channel
+// mention, which Discord renders as the name and which never pings.
+type ChannelNamer interface {
+	ChannelName(ctx context.Context, guildID, channelID string) (string, error)
+}
+
+// Clock is the time source. After is used for every wait, so tests drive the
+// scheduler with a fake clock instead of sleeping.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Deps are the Service's collaborators. Store, Fetcher and Poster are
+// required; the rest are optional.
+type Deps struct {
+	Store   Store
+	Fetcher Fetcher
+	Poster  Poster
+	// Summarizer summarizes top entries that have no cached summary; nil
+	// means entries without one use the feed item's text or the bare title.
+	Summarizer Summarizer
+	// Channels names channels for "shared in #name"; nil uses <#id>.
+	Channels ChannelNamer
+	// Clock defaults to the system clock.
+	Clock Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Options tune the Service. Zero values take the defaults in parentheses.
+type Options struct {
+	// InstanceID names this process in run claims (host-pid-random).
+	InstanceID string
+	// Lease is how long a run claim holds before another instance may take
+	// it over (10m).
+	Lease time.Duration
+	// FeedInterval is how often each feed is polled (30m; at least 10m).
+	FeedInterval time.Duration
+	// MaxFeedBackoff caps the exponential backoff of a failing feed (24h).
+	MaxFeedBackoff time.Duration
+	// MaxEntries is the most stories in one digest (10).
+	MaxEntries int
+	// WordBudget is the most words of entry text in one digest (700).
+	WordBudget int
+	// MaxSummarize is how many top entries without a cached summary may be
+	// sent to the Summarizer per digest (5).
+	MaxSummarize int
+	// MaxFeedsPerChannel limits /digest feed add (20).
+	MaxFeedsPerChannel int
+	// DefaultWindow is how far back the first digest looks (24h).
+	DefaultWindow time.Duration
+	// ClusterThreshold is the cosine similarity at which two items are
+	// taken to be about the same story (0.3).
+	ClusterThreshold float64
+}
+
+// Minimum feed poll interval: be polite to publishers.
+const minFeedInterval = 10 * time.Minute
+
+func (o Options) withDefaults() Options {
+	if o.InstanceID == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		o.InstanceID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	if o.Lease <= 0 {
+		o.Lease = 10 * time.Minute
+	}
+	if o.FeedInterval <= 0 {
+		o.FeedInterval = 30 * time.Minute
+	}
+	o.FeedInterval = max(o.FeedInterval, minFeedInterval)
+	if o.MaxFeedBackoff <= 0 {
+		o.MaxFeedBackoff = 24 * time.Hour
+	}
+	if o.MaxEntries <= 0 {
+		o.MaxEntries = 10
+	}
+	if o.WordBudget <= 0 {
+		o.WordBudget = 700
+	}
+	if o.MaxSummarize < 0 {
+		o.MaxSummarize = 0
+	} else if o.MaxSummarize == 0 {
+		o.MaxSummarize = 5
+	}
+	if o.MaxFeedsPerChannel <= 0 {
+		o.MaxFeedsPerChannel = 20
+	}
+	if o.DefaultWindow <= 0 {
+		o.DefaultWindow = 24 * time.Hour
+	}
+	if o.ClusterThreshold <= 0 {
+		o.ClusterThreshold = defaultClusterThreshold
+	}
+	return o
+}
+
+// Service runs digests: the /digest commands call its methods, and Run
+// schedules digests and polls feeds until its context ends. It keeps no
+// state of its own beyond its dependencies, so several Services (in one
+// process or many) may share one database.
+type Service struct {
+	store      Store
+	fetcher    Fetcher
+	poster     Poster
+	summarizer Summarizer
+	channels   ChannelNamer
+	clock      Clock
+	log        *slog.Logger
+	opts       Options
+
+	pollMu  sync.Mutex
+	polling map[string]bool // feeds being polled by this process
+}
+
+// New returns a Service. Store, Fetcher and Poster in deps are required.
+func New(deps Deps, opts Options) *Service {
+	s := &Service{
+		store:      deps.Store,
+		fetcher:    deps.Fetcher,
+		poster:     deps.Poster,
+		summarizer: deps.Summarizer,
+		channels:   deps.Channels,
+		clock:      deps.Clock,
+		log:        deps.Logger,
+		opts:       opts.withDefaults(),
+		polling:    make(map[string]bool),
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.log = s.log.With("component", "digest")
+	return s
+}
+
+// UserError is an error whose text is meant for the person who ran the
+// command: short, friendly and free of internals.
+type UserError struct {
+	Msg string
+	Err error // cause, for logs; may be nil
+}
+
+func (e *UserError) Error() string { return e.Msg }
+
+// Unwrap returns the cause.
+func (e *UserError) Unwrap() error { return e.Err }
+
+func userErrorf(cause error, format string, args ...any) error {
+	return &UserError{Msg: fmt.Sprintf(format, args...), Err: cause}
+}

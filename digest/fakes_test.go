@@ -1,0 +1,459 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/store"
+	"github.com/precisbot/precis/summarize"
+)
+
+// memStore is an in-memory Store. Its claim is atomic under one mutex, like
+// the database's single statement.
+type memStore struct {
+	mu        sync.Mutex
+	summaries map[string][]byte
+	links     []store.SharedLink
+	scheds    map[string]store.DigestSchedule // by channel
+	feeds     []store.Feed
+	states    map[string]store.FeedState
+	items     map[string][]store.FeedItem // by feed URL
+	runs      map[string]*store.DigestRun // channel|date
+	claims    int
+}
+
+func newMemStore() *memStore {
+	return &memStore{
+		summaries: make(map[string][]byte),
+		scheds:    make(map[string]store.DigestSchedule),
+		states:    make(map[string]store.FeedState),
+		items:     make(map[string][]store.FeedItem),
+		runs:      make(map[string]*store.DigestRun),
+	}
+}
+
+func (m *memStore) LatestSummaryByURL(_ context.Context, normURL string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.summaries[normURL]
+	return b, ok, nil
+}
+
+func (m *memStore) LinksSince(_ context.Context, guildID string, since time.Time) ([]store.SharedLink, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.SharedLink
+	for _, l := range m.links {
+		if l.GuildID == guildID && !l.SharedAt.Before(since) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) SetDigestSchedule(_ context.Context, d store.DigestSchedule) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.scheds[d.ChannelID] = d
+	return nil
+}
+
+func (m *memStore) DeleteDigestSchedule(_ context.Context, guildID, channelID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for ch, d := range m.scheds {
+		if d.GuildID == guildID && (channelID == "" || ch == channelID) {
+			delete(m.scheds, ch)
+		}
+	}
+	return nil
+}
+
+func (m *memStore) DigestSchedules(_ context.Context) ([]store.DigestSchedule, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.DigestSchedule
+	for _, d := range m.scheds {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ChannelID < out[j].ChannelID })
+	return out, nil
+}
+
+func (m *memStore) GuildDigestSchedules(ctx context.Context, guildID string) ([]store.DigestSchedule, error) {
+	all, _ := m.DigestSchedules(ctx)
+	var out []store.DigestSchedule
+	for _, d := range all {
+		if d.GuildID == guildID {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) AddFeed(_ context.Context, f store.Feed) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, g := range m.feeds {
+		if g.GuildID == f.GuildID && g.ChannelID == f.ChannelID && g.URL == f.URL {
+			return nil
+		}
+	}
+	m.feeds = append(m.feeds, f)
+	return nil
+}
+
+func (m *memStore) RemoveFeed(_ context.Context, guildID, channelID, url string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, g := range m.feeds {
+		if g.GuildID == guildID && g.ChannelID == channelID && g.URL == url {
+			m.feeds = slices.Delete(m.feeds, i, i+1)
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *memStore) Feeds(_ context.Context, guildID, channelID string) ([]store.Feed, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.Feed
+	for _, g := range m.feeds {
+		if g.GuildID == guildID && g.ChannelID == channelID {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) AllFeedURLs(_ context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, g := range m.feeds {
+		if !slices.Contains(out, g.URL) {
+			out = append(out, g.URL)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (m *memStore) FeedState(_ context.Context, url string) (store.FeedState, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.states[url]
+	return st, ok, nil
+}
+
+func (m *memStore) SetFeedState(_ context.Context, st store.FeedState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.states[st.URL] = st
+	return nil
+}
+
+func (m *memStore) AddFeedItems(_ context.Context, items []store.FeedItem) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, it := range items {
+		dup := false
+		for _, old := range m.items[it.FeedURL] {
+			if old.GUID == it.GUID {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			m.items[it.FeedURL] = append(m.items[it.FeedURL], it)
+		}
+	}
+	return nil
+}
+
+func (m *memStore) FeedItemsSince(_ context.Context, feedURL string, since time.Time) ([]store.FeedItem, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []store.FeedItem
+	for _, it := range m.items[feedURL] {
+		at := it.Published
+		if at.IsZero() {
+			at = it.SeenAt
+		}
+		if !at.Before(since) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) ClaimDigestRun(_ context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.claims++
+	key := channelID + "|" + localDate
+	r, ok := m.runs[key]
+	if ok && (r.Status == store.RunDone || !r.ClaimedAt.Before(now.Add(-lease))) {
+		return false, nil
+	}
+	m.runs[key] = &store.DigestRun{ChannelID: channelID, LocalDate: localDate, Owner: owner, Status: store.RunClaimed, ClaimedAt: now}
+	return true, nil
+}
+
+func (m *memStore) FinishDigestRun(_ context.Context, channelID, localDate string, now time.Time, report string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.runs[channelID+"|"+localDate]
+	if !ok {
+		return fmt.Errorf("finish %s %s: not claimed", channelID, localDate)
+	}
+	r.Status, r.Report, r.FinishedAt = store.RunDone, report, now
+	return nil
+}
+
+func (m *memStore) LastDigestRun(_ context.Context, channelID string) (store.DigestRun, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var best *store.DigestRun
+	for _, r := range m.runs {
+		if r.ChannelID != channelID {
+			continue
+		}
+		if best == nil || r.LocalDate > best.LocalDate || r.LocalDate == best.LocalDate && r.ClaimedAt.After(best.ClaimedAt) {
+			best = r
+		}
+	}
+	if best == nil {
+		return store.DigestRun{}, false, nil
+	}
+	return *best, true, nil
+}
+
+// fakeClock is a manual clock. After registers a waiter that fires when
+// Advance moves the time past it; waiters lets tests wait, without
+// sleeping, until a goroutine is blocked on the clock.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	timers  []fakeTimer
+	blocked chan struct{} // receives one value per After call
+}
+
+type fakeTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock {
+	return &fakeClock{now: t, blocked: make(chan struct{}, 1024)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.now
+	} else {
+		c.timers = append(c.timers, fakeTimer{at: c.now.Add(d), ch: ch})
+	}
+	c.blocked <- struct{}{}
+	return ch
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+	kept := c.timers[:0]
+	for _, tm := range c.timers {
+		if !tm.at.After(t) {
+			tm.ch <- t
+		} else {
+			kept = append(kept, tm)
+		}
+	}
+	c.timers = kept
+}
+
+func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// sent is one message the fake poster received.
+type sent struct {
+	channelID string
+	msg       *discordgo.MessageSend
+	at        time.Time
+}
+
+// fakePoster records messages; notify (optional) gets each one.
+type fakePoster struct {
+	mu     sync.Mutex
+	clock  Clock
+	msgs   []sent
+	fail   error
+	notify chan sent
+}
+
+func (p *fakePoster) Send(_ context.Context, channelID string, msg *discordgo.MessageSend) (string, error) {
+	p.mu.Lock()
+	if p.fail != nil {
+		p.mu.Unlock()
+		return "", p.fail
+	}
+	s := sent{channelID: channelID, msg: msg}
+	if p.clock != nil {
+		s.at = p.clock.Now()
+	}
+	p.msgs = append(p.msgs, s)
+	id := fmt.Sprintf("m%d", len(p.msgs))
+	p.mu.Unlock()
+	if p.notify != nil {
+		p.notify <- s
+	}
+	return id, nil
+}
+
+func (p *fakePoster) sent() []sent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.msgs)
+}
+
+// httpFetcher is a plain net/http Fetcher for loopback test servers,
+// standing in for the hardened article.Fetcher.
+type httpFetcher struct {
+	client *http.Client
+	mu     sync.Mutex
+	calls  []string
+}
+
+func (f *httpFetcher) Get(ctx context.Context, rawURL string, opts article.GetOptions) (*article.Page, error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, rawURL)
+	f.mu.Unlock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", article.ErrBadURL, err)
+	}
+	if opts.ETag != "" {
+		req.Header.Set("If-None-Match", opts.ETag)
+	}
+	if opts.LastModified != "" {
+		req.Header.Set("If-Modified-Since", opts.LastModified)
+	}
+	client := f.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", rawURL, err)
+	}
+	defer resp.Body.Close()
+	page := &article.Page{URL: rawURL, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	if resp.StatusCode == http.StatusNotModified {
+		page.NotModified = true
+		return page, nil
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, &article.HTTPError{StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	accept := opts.Accept
+	if accept == nil {
+		accept = []string{"text/html", "application/xhtml+xml", "text/plain"}
+	}
+	if !slices.Contains(accept, mt) {
+		return nil, fmt.Errorf("%w: %s", article.ErrUnsupportedType, mt)
+	}
+	page.ContentType = mt
+	page.Body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rawURL, err)
+	}
+	return page, nil
+}
+
+// fakeSummarizer returns a canned summary per URL and counts calls.
+type fakeSummarizer struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *fakeSummarizer) Summarize(_ context.Context, url string) (*summarize.Summary, error) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	return &summarize.Summary{
+		URL: url, Title: "Summarized " + hostOf(url), Headline: "Neutral headline for " + hostOf(url),
+		Summary: "Officials said the event happened; the report attributes the claims to named sources.",
+		Model:   "fake",
+	}, nil
+}
+
+// fakeNamer names channels from a map.
+type fakeNamer map[string]string
+
+func (f fakeNamer) ChannelName(_ context.Context, _, channelID string) (string, error) {
+	if n, ok := f[channelID]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("unknown channel %s", channelID)
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// newTestService wires a Service with fakes.
+func newTestService(t testing.TB, st Store, clock *fakeClock, poster *fakePoster, id string) *Service {
+	t.Helper()
+	if poster.clock == nil {
+		poster.clock = clock
+	}
+	return New(Deps{
+		Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger(),
+	}, Options{InstanceID: id})
+}
+
+func mustLoad(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func contentOf(msgs []*discordgo.MessageSend) string {
+	var b strings.Builder
+	for _, m := range msgs {
+		b.WriteString(m.Content)
+		for _, e := range m.Embeds {
+			b.WriteString("\n" + e.Title + "\n" + e.Description)
+			if e.Footer != nil {
+				b.WriteString("\n" + e.Footer.Text)
+			}
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
