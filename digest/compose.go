@@ -435,4 +435,3 @@ func score(it *item) float64 {
 		weightUser*float64(len(users)) +
 		weightFeed*float64(len(it.feeds))
 }
-

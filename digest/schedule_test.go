@@ -52,11 +52,11 @@ func TestScheduledAt(t *testing.T) {
 	}{
 		{"new york ordinary day", "America/New_York", "2025-03-08", "09:00", "2025-03-08T14:00:00Z"},
 		{"new york spring forward, in the gap", "America/New_York", "2025-03-09", "02:30", "2025-03-09T07:30:00Z"}, // 03:30 EDT
-		{"new york spring forward, gap start", "America/New_York", "2025-03-09", "02:00", "2025-03-09T07:00:00Z"}, // 03:00 EDT
+		{"new york spring forward, gap start", "America/New_York", "2025-03-09", "02:00", "2025-03-09T07:00:00Z"},  // 03:00 EDT
 		{"new york spring forward, after", "America/New_York", "2025-03-09", "09:00", "2025-03-09T13:00:00Z"},
 		{"new york fall back, ambiguous: first", "America/New_York", "2025-11-02", "01:30", "2025-11-02T05:30:00Z"}, // 01:30 EDT
 		{"new york fall back, after", "America/New_York", "2025-11-02", "09:00", "2025-11-02T14:00:00Z"},
-		{"berlin spring forward, in the gap", "Europe/Berlin", "2025-03-30", "02:30", "2025-03-30T01:30:00Z"}, // 03:30 CEST
+		{"berlin spring forward, in the gap", "Europe/Berlin", "2025-03-30", "02:30", "2025-03-30T01:30:00Z"},  // 03:30 CEST
 		{"berlin fall back, ambiguous: first", "Europe/Berlin", "2025-10-26", "02:30", "2025-10-26T00:30:00Z"}, // 02:30 CEST
 		{"berlin fall back, after", "Europe/Berlin", "2025-10-26", "08:00", "2025-10-26T07:00:00Z"},
 		{"kolkata half-hour offset", "Asia/Kolkata", "2025-03-09", "09:00", "2025-03-09T03:30:00Z"},
