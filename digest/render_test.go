@@ -93,7 +93,7 @@ func goldenStore(t *testing.T, now time.Time) *memStore {
 	}
 	pick = append(pick, fixtureItem{
 		Story: "hostile", URL: "https://tabloid.example/2025/05/02/celebrity-feud-escalates",
-		Title: "Celebrity feud escalates @everyone <@123456789012345678> [click](https://evil.example)",
+		Title:   "Celebrity feud escalates @everyone <@123456789012345678> [click](https://evil.example)",
 		Summary: "Two celebrities traded accusations online; each denied the other's claims, their representatives said. @here",
 	})
 	seedShared(t, st, pick, now.Add(-5*time.Hour), func(i int) int {
