@@ -169,11 +169,8 @@ func checkHost(host string, policy func(netip.Addr) error) error {
 		if policy == nil {
 			return nil
 		}
-		if err := policy(netip.IPv6Loopback()); err != nil {
-			return fmt.Errorf("host %q is loopback: %w", host, err)
-		}
-		if err := policy(netip.AddrFrom4([4]byte{127, 0, 0, 1})); err != nil {
-			return fmt.Errorf("host %q is loopback: %w", host, err)
+		if policy(netip.AddrFrom4([4]byte{127, 0, 0, 1})) != nil || policy(netip.IPv6Loopback()) != nil {
+			return fmt.Errorf("%q names this machine (loopback): %w", host, ErrRefusedAddress)
 		}
 		return nil
 	}

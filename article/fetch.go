@@ -306,6 +306,10 @@ func (f *Fetcher) wrapErr(ctx context.Context, host string, err error) error {
 		}
 		return fmt.Errorf("fetch %s: %w", host, ctx.Err())
 	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return fmt.Errorf("fetch %s: no such host: %w", host, err)
+	}
 	var nerr net.Error
 	if errors.As(err, &nerr) && nerr.Timeout() {
 		return fmt.Errorf("fetch %s: %w: %w", host, ErrTimeout, err)
