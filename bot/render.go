@@ -1,0 +1,562 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/precisbot/precis/internal/discordtext"
+	"github.com/precisbot/precis/summarize"
+)
+
+// RenderOptions tunes how a Summary is shown.
+type RenderOptions struct {
+	// ReplyTo makes the message a reply to the message that shared the
+	// link. The reply never pings its author: allowed_mentions stays empty.
+	ReplyTo *discordgo.MessageReference
+	// Length is the summary length the reader asked for ("short",
+	// "normal", "detailed"; "" = normal). Short summaries are shown
+	// compactly: no perspectives and at most three quotes.
+	Length string
+	// Color is the embed's side colour; zero means Precis's default.
+	Color int
+	// NoButton leaves out the "Read article" link button.
+	NoButton bool
+}
+
+// Rendering constants.
+const (
+	renderColor        = 0x3B7EA1
+	renderWPM          = 230
+	renderMaxButtonURL = 512
+	renderMaxEmbedURL  = 2048
+	renderShortQuotes  = 3
+	renderButtonLabel  = "Read article"
+	renderNoteMarker   = "⚠️ "
+
+	// Minimum shares of the 6000-character embed budget, so that one
+	// oversized part cannot starve the others. Quotes take what is left
+	// after these floors, then the floors grow back to what they need.
+	renderFloorDescription  = 1500
+	renderFloorKeyPoints    = 900
+	renderFloorPerspectives = 500
+	renderMoreReserve       = 40 // room for a "+N more" line
+)
+
+// RenderSummary renders s as one Discord message: an embed titled and
+// linked to the article, the headline and summary, key points, verified
+// quotes, perspectives and a footer saying how it was made, plus a link
+// button to the article. Every Discord limit is respected at word
+// boundaries and the message can ping no one.
+func RenderSummary(s *summarize.Summary, opts RenderOptions) *discordgo.MessageSend {
+	embeds, components := renderSummaryParts(s, opts)
+	return &discordgo.MessageSend{
+		Embeds:          embeds,
+		Components:      components,
+		AllowedMentions: discordtext.NoMentions(),
+		Reference:       opts.ReplyTo,
+	}
+}
+
+// RenderSummaryEdit renders s like RenderSummary as an edit of an
+// interaction response (the deferred "thinking…" message): content is
+// cleared, embeds and components replaced. ReplyTo is ignored, as edits
+// cannot change what a message replies to.
+func RenderSummaryEdit(s *summarize.Summary, opts RenderOptions) *discordgo.WebhookEdit {
+	embeds, components := renderSummaryParts(s, opts)
+	content := ""
+	return &discordgo.WebhookEdit{
+		Content:         &content,
+		Embeds:          &embeds,
+		Components:      &components,
+		AllowedMentions: discordtext.NoMentions(),
+	}
+}
+
+// RenderError renders a short user-facing error as ephemeral interaction
+// response data (usable for an immediate response of type 4 or, with its
+// fields, an ephemeral follow-up). msg is Precis's own friendly text; it is
+// shown as is (markdown allowed) but cannot ping.
+func RenderError(msg string) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{
+		Content:         renderErrorText(msg),
+		Flags:           discordgo.MessageFlagsEphemeral,
+		Embeds:          []*discordgo.MessageEmbed{},
+		Components:      []discordgo.MessageComponent{},
+		AllowedMentions: discordtext.NoMentions(),
+	}
+}
+
+// RenderErrorEdit renders a short user-facing error as an edit of a
+// deferred interaction response, replacing whatever it showed before.
+func RenderErrorEdit(msg string) *discordgo.WebhookEdit {
+	return renderTextEdit(renderErrorText(msg))
+}
+
+// RenderProgress renders a progress line ("Reading the article…") as an
+// edit of a deferred interaction response.
+func RenderProgress(text string) *discordgo.WebhookEdit {
+	return renderTextEdit(discordtext.Truncate(NeutralizeMentions(renderLine(text)), discordtext.MaxContent))
+}
+
+func renderErrorText(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		msg = "Something went wrong."
+	}
+	return discordtext.Truncate(renderNoteMarker+NeutralizeMentions(msg), discordtext.MaxContent)
+}
+
+func renderTextEdit(content string) *discordgo.WebhookEdit {
+	embeds := []*discordgo.MessageEmbed{}
+	components := []discordgo.MessageComponent{}
+	return &discordgo.WebhookEdit{
+		Content:         &content,
+		Embeds:          &embeds,
+		Components:      &components,
+		AllowedMentions: discordtext.NoMentions(),
+	}
+}
+
+func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	if s == nil {
+		s = &summarize.Summary{}
+	}
+	short := opts.Length == "short"
+	color := opts.Color
+	if color == 0 {
+		color = renderColor
+	}
+	link := renderURL(s.URL)
+
+	main := &discordgo.MessageEmbed{Color: color, Type: discordgo.EmbedTypeRich}
+	main.Title = discordtext.Truncate(EscapeMarkdown(renderLine(renderFirst(s.Title, s.Headline, renderHost(link), "Article"))), discordtext.MaxEmbedTitle)
+	if link != "" && len(link) <= renderMaxEmbedURL {
+		main.URL = link
+	}
+	if author := renderAuthor(s); author != "" {
+		main.Author = &discordgo.MessageEmbedAuthor{Name: discordtext.Truncate(author, discordtext.MaxAuthorName)}
+	}
+	main.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(renderFooter(s), discordtext.MaxFooter)}
+
+	quotes := s.Quotes
+	if short && len(quotes) > renderShortQuotes {
+		quotes = quotes[:renderShortQuotes]
+	}
+	quoteDropped := len(s.Quotes) - len(quotes)
+	var perspectives []summarize.Perspective
+	if !short {
+		perspectives = s.Perspectives
+	}
+
+	desc := renderDescription(s)
+	pointLines := make([]string, 0, len(s.KeyPoints))
+	for _, p := range s.KeyPoints {
+		if p = strings.TrimSpace(p); p != "" {
+			pointLines = append(pointLines, "• "+EscapeMarkdown(renderLine(p)))
+		}
+	}
+	quoteBlocks := make([]string, 0, len(quotes))
+	for _, q := range quotes {
+		if b := renderQuote(q); b != "" {
+			quoteBlocks = append(quoteBlocks, b)
+		}
+	}
+	perspLines := make([]string, 0, len(perspectives))
+	for _, p := range perspectives {
+		if l := renderPerspective(p); l != "" {
+			perspLines = append(perspLines, l)
+		}
+	}
+
+	// Share the 6000-character budget. Lengths are what each part would
+	// use at its natural size (within its own limits).
+	budget := discordtext.MaxEmbedTotal - discordtext.EmbedLength(main)
+	need := [4]int{
+		min(discordtext.Len(desc), discordtext.MaxEmbedDescription),
+		renderDemand("Key points", pointLines),
+		renderDemand("Perspectives", perspLines),
+		renderDemand("Quotes", quoteBlocks),
+	}
+	if quoteDropped > 0 {
+		need[3] += renderMoreReserve
+	}
+	alloc := renderShare(budget, need)
+
+	main.Description = discordtext.Truncate(desc, alloc[0])
+	var fields []*discordgo.MessageEmbedField
+	fields = append(fields, renderPack("Key points", pointLines, alloc[1], 0, renderMorePoints, true)...)
+	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], quoteDropped, renderMoreQuotes, false)...)
+	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], 0, renderMorePerspectives, true)...)
+
+	// Spill fields past 25 into further embeds that carry only fields.
+	embeds := []*discordgo.MessageEmbed{main}
+	for i, f := range fields {
+		e := embeds[len(embeds)-1]
+		if i > 0 && len(e.Fields) == discordtext.MaxFields {
+			e = &discordgo.MessageEmbed{Color: color, Type: discordgo.EmbedTypeRich}
+			embeds = append(embeds, e)
+		}
+		e.Fields = append(e.Fields, f)
+	}
+	embeds = discordtext.FitEmbeds(embeds)
+
+	var components []discordgo.MessageComponent
+	if !opts.NoButton && link != "" && len(link) <= renderMaxButtonURL {
+		components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: renderButtonLabel, Style: discordgo.LinkButton, URL: link},
+		}}}
+	} else {
+		components = []discordgo.MessageComponent{}
+	}
+	return embeds, components
+}
+
+// renderShare splits budget between the parts: first each gets up to its floor,
+// then quotes (index 3) up to their need, then the others grow back to
+// their needs in order. No part gets more than it needs.
+func renderShare(budget int, need [4]int) [4]int {
+	var alloc [4]int
+	floors := [3]int{renderFloorDescription, renderFloorKeyPoints, renderFloorPerspectives}
+	left := max(budget, 0)
+	for i, f := range floors {
+		alloc[i] = min(need[i], f, left)
+		left -= alloc[i]
+	}
+	alloc[3] = min(need[3], left)
+	left -= alloc[3]
+	for i := range 3 {
+		more := min(need[i]-alloc[i], left)
+		alloc[i] += more
+		left -= more
+	}
+	return alloc
+}
+
+// renderDemand is how many characters lines would take packed into fields
+// at their natural size.
+func renderDemand(name string, lines []string) int {
+	if len(lines) == 0 {
+		return 0
+	}
+	n := 0
+	for _, f := range renderPack(name, lines, 1<<30, 0, renderNoun{}, true) {
+		n += discordtext.Len(f.Name) + discordtext.Len(f.Value)
+	}
+	return n
+}
+
+// renderNoun is a singular and plural pair for "+N more …" lines.
+type renderNoun struct{ one, many string }
+
+var (
+	renderMorePoints       = renderNoun{"more key point", "more key points"}
+	renderMoreQuotes       = renderNoun{"more quote", "more quotes"}
+	renderMorePerspectives = renderNoun{"more perspective", "more perspectives"}
+)
+
+func (n renderNoun) count(k int) string {
+	if k == 1 {
+		return "*+1 " + n.one + "*"
+	}
+	return fmt.Sprintf("*+%d %s*", k, n.many)
+}
+
+// renderMinCut is the shortest useful remainder of a line cut to fit.
+const renderMinCut = 80
+
+// renderPack packs lines (bullets, quotes or perspectives) into fields of
+// at most 1024 characters named name, then "name (continued)", using at
+// most budget characters in all, names included. When the budget runs out
+// the remaining lines are dropped and counted, together with the dropped
+// lines the caller already left out, in a final "+N more …" line. With
+// cut, a line that does not fit whole may be shortened at a word boundary
+// instead; quotes are never cut for budget, only to the 1024 field limit.
+func renderPack(name string, lines []string, budget, dropped int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
+	if len(lines) == 0 {
+		return renderMore(nil, name, dropped, more, budget)
+	}
+	const sep = "\n\n"
+	var fields []*discordgo.MessageEmbedField
+	var cur *discordgo.MessageEmbedField
+	used := 0
+	for i, line := range lines {
+		reserve := 0
+		if dropped+len(lines)-i-1 > 0 {
+			reserve = renderMoreReserve
+		}
+		line = discordtext.Truncate(line, discordtext.MaxFieldValue)
+		ll := discordtext.Len(line)
+		if cur != nil {
+			room := min(discordtext.MaxFieldValue-discordtext.Len(cur.Value), budget-used-reserve) - len(sep)
+			if ll <= room {
+				cur.Value += sep + line
+				used += len(sep) + ll
+				continue
+			}
+		}
+		fname := name
+		if cur != nil {
+			fname = name + " (continued)"
+		}
+		room := min(discordtext.MaxFieldValue, budget-used-discordtext.Len(fname)-reserve)
+		if ll > room {
+			if !cut || room < renderMinCut {
+				return renderMore(fields, name, dropped+len(lines)-i, more, budget-used)
+			}
+			line = discordtext.Truncate(line, room)
+			ll = discordtext.Len(line)
+		}
+		cur = &discordgo.MessageEmbedField{Name: fname, Value: line}
+		fields = append(fields, cur)
+		used += discordtext.Len(fname) + ll
+	}
+	return renderMore(fields, name, dropped, more, budget-used)
+}
+
+// renderMore adds "+N more …" to the last field, or as a field of its own,
+// when n > 0. room is what is left of the budget; renderPack reserved
+// enough of it.
+func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more renderNoun, room int) []*discordgo.MessageEmbedField {
+	if n <= 0 {
+		return fields
+	}
+	line := more.count(n)
+	if len(fields) > 0 {
+		last := fields[len(fields)-1]
+		if discordtext.Len(last.Value)+2+discordtext.Len(line) <= discordtext.MaxFieldValue {
+			last.Value += "\n\n" + line
+			return fields
+		}
+	}
+	_ = room // the reserve guarantees room; FitEmbeds is the final guard
+	return append(fields, &discordgo.MessageEmbedField{Name: name, Value: line})
+}
+
+func renderDescription(s *summarize.Summary) string {
+	var b strings.Builder
+	if note := strings.TrimSpace(s.Note); note != "" {
+		b.WriteString(renderNoteMarker + "*" + EscapeMarkdown(renderLine(note)) + "*\n\n")
+	}
+	if h := strings.TrimSpace(s.Headline); h != "" {
+		b.WriteString("**" + EscapeMarkdown(renderLine(h)) + "**")
+	}
+	if sum := strings.TrimSpace(s.Summary); sum != "" {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(EscapeMarkdown(renderParagraphs(sum)))
+	}
+	return b.String()
+}
+
+func renderQuote(q summarize.Quote) string {
+	text := strings.TrimSpace(q.Text)
+	if text == "" {
+		return ""
+	}
+	// Quote and attribution are cut separately so a long quote never
+	// loses its speaker.
+	speaker := renderPlain(q.Speaker)
+	attribution := ""
+	if speaker != "" {
+		attribution = "\n— " + discordtext.Truncate(EscapeMarkdown(speaker), 120)
+	}
+	body := "> " + strings.ReplaceAll(EscapeMarkdown(renderLine(text)), "\n", "\n> ")
+	body = discordtext.Truncate(body, discordtext.MaxFieldValue-discordtext.Len(attribution))
+	return body + attribution
+}
+
+func renderPerspective(p summarize.Perspective) string {
+	party := renderPlain(p.Party)
+	pos := strings.TrimSpace(p.Position)
+	switch {
+	case pos == "":
+		return ""
+	case party == "":
+		return EscapeMarkdown(renderLine(pos))
+	}
+	return "**" + discordtext.Truncate(EscapeMarkdown(party), 100) + ":** " + EscapeMarkdown(renderLine(pos))
+}
+
+func renderAuthor(s *summarize.Summary) string {
+	site := renderPlain(s.Site)
+	byline := renderPlain(s.Byline)
+	switch {
+	case site != "" && byline != "" && !strings.EqualFold(site, byline):
+		return site + " · " + byline
+	case site != "":
+		return site
+	}
+	return byline
+}
+
+func renderFooter(s *summarize.Summary) string {
+	var parts []string
+	switch model := renderPlain(s.Model); {
+	case model == "" || model == summarize.ExtractiveModel:
+		parts = append(parts, "Extractive summary (no AI model)")
+	default:
+		parts = append(parts, "Summarized by "+model)
+	}
+	if s.Words > 0 {
+		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
+		parts = append(parts, fmt.Sprintf("%s words · %d min read", renderThousands(s.Words), minutes))
+	}
+	if len(s.Quotes) > 0 {
+		parts = append(parts, "quotes checked against the article")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func renderThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// renderURL returns raw if it is an absolute http or https URL, else "".
+func renderURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+func renderHost(link string) string {
+	if link == "" {
+		return ""
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+func renderFirst(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// renderPlain cleans text shown where Discord renders no markdown (author
+// line, footer) or that is escaped later: one line, no control characters,
+// mentions neutralised.
+func renderPlain(s string) string {
+	return NeutralizeMentions(renderLine(s))
+}
+
+// renderLine collapses all white space, line breaks included, to single
+// spaces and drops control and invisible formatting characters.
+func renderLine(s string) string {
+	return strings.Join(strings.Fields(renderStrip(s)), " ")
+}
+
+var renderBlankLines = regexp.MustCompile(`\n\s*\n`)
+
+// renderParagraphs keeps paragraph breaks (blank lines) but collapses all other
+// white space.
+func renderParagraphs(s string) string {
+	s = strings.ReplaceAll(renderStripKeepNL(s), "\r\n", "\n")
+	var out []string
+	for _, p := range renderBlankLines.Split(s, -1) {
+		if p = renderLine(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+func renderStrip(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), renderInvisible(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func renderStripKeepNL(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n':
+			return r
+		case r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), renderInvisible(r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// renderInvisible reports format characters that can hide text or reverse it
+// (zero-width and bidi controls). ZWJ stays: emoji sequences need it.
+func renderInvisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200e', '\u200f', '\u2060', '\ufeff',
+		'\u202a', '\u202b', '\u202c', '\u202d', '\u202e',
+		'\u2066', '\u2067', '\u2068', '\u2069':
+		return true
+	}
+	return false
+}
+
+// renderEscaper escapes every character Discord's markdown gives meaning
+// to anywhere in a line. Line-start syntax (headings, quotes, lists) is
+// handled in EscapeMarkdown.
+var renderEscaper = strings.NewReplacer(
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
+	`[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
+)
+
+// renderLineStart matches markdown that only counts at the start of a line:
+// headings (#, ##, ###, -#), lists (-, +, 1.) and block quotes (already
+// escaped as \>).
+var renderLineStart = regexp.MustCompile(`(?m)^(\s*)(#{1,3}\s|-#\s|[-+]\s|\d+[.)]\s)`)
+
+// EscapeMarkdown makes untrusted text display literally: markdown is
+// escaped (no masked links, code blocks, headings, spoilers or fake
+// quotes) and mentions are neutralised.
+func EscapeMarkdown(s string) string {
+	s = renderEscaper.Replace(s)
+	s = renderLineStart.ReplaceAllString(s, `$1\$2`)
+	// Link auto-embedding of bare URLs is harmless; masked links are
+	// impossible without [ ].
+	return NeutralizeMentions(s)
+}
+
+// renderMentionWords are the pings Discord would act on without allowed_mentions.
+var renderMentionWords = regexp.MustCompile(`(?i)@(everyone|here)`)
+
+// renderMentionTags matches user, role, channel and command mentions that have
+// not been escaped.
+var renderMentionTags = regexp.MustCompile(`<(@[!&]?|#|/[^>]*:)(\d+)>`)
+
+// NeutralizeMentions breaks @everyone, @here and <@id>/<@&id>/<#id> tags
+// with a zero-width space so they show as text even in clients or bridges
+// that ignore allowed_mentions. Precis never pings; allowed_mentions is the
+// real guard, this is the second one.
+func NeutralizeMentions(s string) string {
+	s = renderMentionWords.ReplaceAllStringFunc(s, func(m string) string { return "@\u200b" + m[1:] })
+	s = renderMentionTags.ReplaceAllString(s, "<\u200b$1$2>")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return s
+}
