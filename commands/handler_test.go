@@ -74,7 +74,9 @@ func (f *fakeSettings) SetChannelSettings(_ context.Context, cs store.ChannelSet
 
 type fakeUsage struct{ n, tokens int }
 
-func (f fakeUsage) Usage(context.Context, string, string) (int, int, error) { return f.n, f.tokens, nil }
+func (f fakeUsage) Usage(context.Context, string, string) (int, int, error) {
+	return f.n, f.tokens, nil
+}
 
 // fakeDigest records the calls it gets as strings.
 type fakeDigest struct {
