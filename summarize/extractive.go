@@ -117,16 +117,24 @@ func joinSentences(ss []*sentence) string {
 	return strings.Join(texts(ss), " ")
 }
 
-// eligible sentences are neither fragments nor walls of text.
+// eligible sentences are neither fragments nor walls of text, and end like
+// a sentence: a line without final punctuation is usually a heading, a
+// caption or a "Read more" link.
 func eligible(s string) bool {
 	n := len(strings.Fields(s))
-	if n == 0 {
+	if n == 0 || !endsLikeSentence(s) {
 		return false
 	}
 	if hasCJK(s) {
 		return utf8.RuneCountInString(s) >= 10
 	}
 	return n >= 6 && n <= 70
+}
+
+func endsLikeSentence(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool { return isCloser(r) || unicode.IsSpace(r) })
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return isTerminator(r)
 }
 
 func startsUpper(s string) bool {
