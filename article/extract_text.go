@@ -2,7 +2,6 @@ package article
 
 import (
 	"strings"
-	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -107,7 +106,7 @@ func (tb *textBuilder) text(s string) {
 	}
 	start := -1
 	for i, r := range s {
-		if unicode.IsSpace(r) {
+		if isCollapsibleSpace(r) {
 			if start >= 0 {
 				tb.word(s[start:i])
 				start = -1
@@ -120,6 +119,16 @@ func (tb *textBuilder) text(s string) {
 	if start >= 0 {
 		tb.word(s[start:])
 	}
+}
+
+// isCollapsibleSpace is CSS's collapsible white space: ASCII only, so
+// no-break and thin spaces survive as the page wrote them.
+func isCollapsibleSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '\f':
+		return true
+	}
+	return false
 }
 
 func (tb *textBuilder) word(w string) {

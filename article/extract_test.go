@@ -1,0 +1,89 @@
+package article
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("%s differs from the extraction (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestExtractSeed(t *testing.T) {
+	t.Parallel()
+	page, err := os.ReadFile(filepath.Join(corpusDir, "seed", "page.html"))
+	if err != nil {
+		t.Skipf("seed page not available: %v", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(corpusDir, "seed", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		URL         string   `json:"url"`
+		Title       string   `json:"title"`
+		Text        string   `json:"text"`
+		Boilerplate []string `json:"boilerplate"`
+	}
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Extract(page, want.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != want.Title {
+		t.Errorf("title = %q, want %q", a.Title, want.Title)
+	}
+	got := make(map[string]bool)
+	for _, p := range strings.Split(a.Text, "\n\n") {
+		got[p] = true
+	}
+	for _, p := range strings.Split(want.Text, "\n\n") {
+		if !got[p] {
+			t.Errorf("missing paragraph %q", p)
+		}
+	}
+	for _, b := range want.Boilerplate {
+		if strings.Contains(a.Text, b) {
+			t.Errorf("boilerplate %q left in the text", b)
+		}
+	}
+	if a.Site != "World News Today" || a.Language != "en" || a.Published == nil ||
+		!a.Published.Equal(time.Date(2022, 1, 21, 18, 4, 11, 0, time.UTC)) {
+		t.Errorf("metadata: site %q language %q published %v", a.Site, a.Language, a.Published)
+	}
+	if err := CheckQuality(a, 0); err != nil {
+		t.Errorf("CheckQuality: %v", err)
+	}
+	out, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "seed.golden.json", append(out, '\n'))
+}
