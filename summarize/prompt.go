@@ -25,7 +25,6 @@ const (
 // lengthSpec is what a Length asks for.
 type lengthSpec struct {
 	sentences string // in the summary, as words for the prompt
-	minSent   int
 	maxSent   int
 	minPoints int
 	maxPoints int
@@ -35,11 +34,11 @@ type lengthSpec struct {
 func specFor(length string) lengthSpec {
 	switch length {
 	case LengthShort:
-		return lengthSpec{sentences: "1-2", minSent: 1, maxSent: 2, minPoints: 2, maxPoints: 3, maxQuotes: 2}
+		return lengthSpec{sentences: "1-2", maxSent: 2, minPoints: 2, maxPoints: 3, maxQuotes: 2}
 	case LengthDetailed:
-		return lengthSpec{sentences: "4-6", minSent: 4, maxSent: 6, minPoints: 5, maxPoints: 8, maxQuotes: 5}
+		return lengthSpec{sentences: "4-6", maxSent: 6, minPoints: 5, maxPoints: 8, maxQuotes: 5}
 	default:
-		return lengthSpec{sentences: "2-4", minSent: 2, maxSent: 4, minPoints: 3, maxPoints: 5, maxQuotes: 3}
+		return lengthSpec{sentences: "2-4", maxSent: 4, minPoints: 3, maxPoints: 5, maxQuotes: 3}
 	}
 }
 
