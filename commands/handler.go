@@ -167,7 +167,7 @@ func (h *Handler) summarizeURL(ctx context.Context, req Request, progress func(s
 	if err != nil {
 		return Response{Error: UserMessage(err)}
 	}
-	return Response{Summaries: []*summarize.Summary{s}}
+	return Response{Summaries: []*summarize.Summary{s}, Length: length}
 }
 
 func (h *Handler) summarizeMessage(ctx context.Context, req Request, progress func(string)) Response {

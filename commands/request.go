@@ -69,8 +69,10 @@ type Response struct {
 	Ephemeral bool
 	Content   string
 	Summaries []*summarize.Summary
-	Messages  []*discordgo.MessageSend
-	Error     string
+	// Length is the summary length asked for, so short ones render compactly.
+	Length   string
+	Messages []*discordgo.MessageSend
+	Error    string
 }
 
 // RequestFromInteraction converts an application-command interaction into a
