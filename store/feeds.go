@@ -172,7 +172,7 @@ func (s *Store) AddFeedItems(ctx context.Context, items []FeedItem) error {
 		}
 	}
 	now := s.now()
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *sqlTx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO feed_items
 			(feed_url, guid, url, title, summary, published, seen_at, item_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (feed_url, guid) DO NOTHING`)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,11 +62,18 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    BIGINT NOT NULL PRIMARY KEY,
-		name       TEXT   NOT NULL,
-		applied_at TEXT   NOT NULL
-	)`); err != nil {
+	err = s.withTx(ctx, func(tx *sqlTx) error {
+		if err := s.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    BIGINT NOT NULL PRIMARY KEY,
+			name       TEXT   NOT NULL,
+			applied_at TEXT   NOT NULL
+		)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	applied, err := s.appliedVersions(ctx)
@@ -85,7 +93,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		if applied[m.version] {
 			continue
 		}
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
+		err := s.withTx(ctx, func(tx *sqlTx) error {
+			if err := s.lockMigrations(ctx, tx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
@@ -93,7 +104,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil // another process got here first
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, s.dialectSQL(m.sql)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
@@ -106,6 +117,33 @@ func (s *Store) migrate(ctx context.Context) error {
 		s.log.Info("applied migration", "version", m.version, "name", m.name)
 	}
 	return nil
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises
+// migrations between processes ("precis" in ASCII).
+const migrationLockKey = 0x707265636973
+
+// lockMigrations makes concurrent migrators take turns. SQLite needs
+// nothing: the transaction already began IMMEDIATE, holding the write lock.
+func (s *Store) lockMigrations(ctx context.Context, tx *sqlTx) error {
+	if !s.postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrationLockKey)); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	return nil
+}
+
+// blobType matches the one non-portable column type the migrations use.
+var blobType = regexp.MustCompile(`\bBLOB\b`)
+
+// dialectSQL adapts a migration written for SQLite to the engine in use.
+func (s *Store) dialectSQL(body string) string {
+	if !s.postgres {
+		return body
+	}
+	return blobType.ReplaceAllString(body, "BYTEA")
 }
 
 // appliedVersions lists the versions recorded in schema_migrations.

@@ -5,9 +5,10 @@
 //
 // Storage is SQLite (modernc.org/sqlite, no cgo) with embedded, ordered
 // migrations, WAL journaling, foreign keys and a busy timeout so that several
-// processes (shards) can share one database file. The SQL is kept portable
-// (plain types, ON CONFLICT upserts, no engine-specific functions) so that a
-// PostgreSQL backend can follow behind the same API.
+// processes (shards) can share one database file. The SQL is portable (plain
+// types, ON CONFLICT upserts, no engine-specific functions), so the same
+// queries and migrations also run on PostgreSQL (DATABASE_URL=postgres://...)
+// for deployments with several shards on several machines.
 //
 // Every "exactly once" rule is a database claim, never an in-memory flag: see
 // [Store.ClaimDigestRun].
@@ -27,7 +28,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
 // ErrNotFound is returned when an operation needs a row that does not exist.
@@ -39,9 +41,6 @@ var ErrInvalid = errors.New("invalid value")
 // DefaultBusyTimeout is how long a SQLite write waits for another process's
 // write lock before it fails with SQLITE_BUSY.
 const DefaultBusyTimeout = 10 * time.Second
-
-// errPostgresUnsupported is the message operators see for postgres:// URLs.
-var errPostgresUnsupported = errors.New("postgres storage is not supported yet by this build; use sqlite:PATH")
 
 // Options are the optional dependencies of a Store. The zero value is ready
 // to use.
@@ -56,6 +55,8 @@ type Options struct {
 	BusyTimeout time.Duration
 	// ReadConns is the size of the SQLite read pool. Zero means 4.
 	ReadConns int
+	// PostgresConns caps the PostgreSQL connection pool. Zero means 10.
+	PostgresConns int
 }
 
 // Store is Precis's database. It is safe for concurrent use; several Stores
@@ -65,14 +66,16 @@ type Store struct {
 	// transactions begin IMMEDIATE, so writers in this process queue in
 	// database/sql and writers in other processes wait on the busy timeout;
 	// no transaction ever needs to upgrade a read lock to a write lock.
-	db *sql.DB
-	// rdb runs reads: a pool of read-only connections that WAL lets proceed
-	// alongside the writer. It is db itself for in-memory databases.
-	rdb *sql.DB
+	db *sqlDB
+	// rdb runs reads: for SQLite a pool of read-only connections that WAL
+	// lets proceed alongside the writer. It is db itself for in-memory
+	// SQLite and for PostgreSQL.
+	rdb *sqlDB
 
-	now  func() time.Time
-	log  *slog.Logger
-	path string // SQLite file path; ":memory:" for an in-memory database
+	postgres bool
+	now      func() time.Time
+	log      *slog.Logger
+	path     string // SQLite file path; ":memory:" for an in-memory database
 }
 
 // Open opens (creating if needed) the database named by databaseURL and
@@ -80,8 +83,8 @@ type Store struct {
 // the working directory), "sqlite:/abs/x.db", "sqlite:///abs/x.db",
 // "sqlite:rel/dir/x.db", "file:x.db", "file:///abs/x.db", a plain path, and
 // "sqlite::memory:". An empty URL means "sqlite:precis.db". Missing parent
-// directories are created. postgres:// URLs are recognised but not supported
-// by this build.
+// directories are created. "postgres://..." and "postgresql://..." open a
+// PostgreSQL database (github.com/jackc/pgx connection string).
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return OpenWith(ctx, databaseURL, Options{})
 }
@@ -109,7 +112,26 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		readConns = 4
 	}
 
-	if tgt.memory {
+	if tgt.postgres != "" {
+		db, err := sql.Open("pgx", tgt.postgres)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres database %s: %w", redactURL(tgt.postgres), err)
+		}
+		conns := opts.PostgresConns
+		if conns <= 0 {
+			conns = 10
+		}
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to postgres database %s: %w", redactURL(tgt.postgres), err)
+		}
+		s.postgres = true
+		s.db = &sqlDB{db: db, pg: true}
+		s.rdb = s.db
+	} else if tgt.memory {
 		// Every connection to ":memory:" is a separate database, so one
 		// connection serves both reads and writes.
 		db, err := sql.Open("sqlite", sqliteDSN(":memory:", busy, false))
@@ -120,7 +142,8 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		db.SetMaxIdleConns(1)
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
-		s.db, s.rdb = db, db
+		s.db = &sqlDB{db: db}
+		s.rdb = s.db
 	} else {
 		if err := os.MkdirAll(filepath.Dir(tgt.path), 0o750); err != nil {
 			return nil, fmt.Errorf("create database directory for %s: %w", tgt.path, err)
@@ -132,7 +155,7 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		wdb.SetMaxOpenConns(1)
 		wdb.SetMaxIdleConns(1)
 		wdb.SetConnMaxLifetime(0)
-		s.db = wdb
+		s.db = &sqlDB{db: wdb}
 		// The first write connection switches the file to WAL before any
 		// reader opens it; readers are query_only so a stray write through
 		// them fails loudly instead of contending for the lock.
@@ -147,7 +170,7 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		}
 		rdb.SetMaxOpenConns(readConns)
 		rdb.SetMaxIdleConns(readConns)
-		s.rdb = rdb
+		s.rdb = &sqlDB{db: rdb}
 	}
 
 	if err := s.migrate(ctx); err != nil {
@@ -186,11 +209,13 @@ func sqliteDSN(path string, busy time.Duration, readOnly bool) string {
 
 // target is a parsed DATABASE_URL.
 type target struct {
-	path   string // absolute SQLite file path, or ":memory:"
-	memory bool
+	path     string // absolute SQLite file path, or ":memory:"
+	memory   bool
+	postgres string // PostgreSQL connection URL
 }
 
-// parseDatabaseURL turns a DATABASE_URL into a SQLite file path.
+// parseDatabaseURL turns a DATABASE_URL into a SQLite file path or a
+// PostgreSQL connection URL.
 func parseDatabaseURL(raw string) (target, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -202,7 +227,7 @@ func parseDatabaseURL(raw string) (target, error) {
 		case "sqlite", "sqlite3", "file":
 			rest = after
 		case "postgres", "postgresql":
-			return target{}, errPostgresUnsupported
+			return target{postgres: raw}, nil
 		default:
 			return target{}, fmt.Errorf("database URL %q: unsupported scheme %q (use sqlite:PATH)", redactURL(raw), scheme)
 		}
@@ -258,7 +283,7 @@ func redactURL(raw string) string {
 }
 
 // Path is the SQLite database file the Store uses (":memory:" for an
-// in-memory database).
+// in-memory database, "" for PostgreSQL).
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database. The Store must not be used afterwards.
@@ -279,7 +304,7 @@ func (s *Store) Close() error {
 // Ping checks that the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
@@ -287,7 +312,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // withTx runs fn in a write transaction (BEGIN IMMEDIATE on SQLite) and
 // commits it if fn returns nil.
-func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) withTx(ctx context.Context, fn func(*sqlTx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -300,6 +325,79 @@ func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// sqlDB is a *sql.DB whose queries are written with portable "?"
+// placeholders, rewritten to "$1", "$2", ... for PostgreSQL.
+type sqlDB struct {
+	db *sql.DB
+	pg bool
+}
+
+func (d *sqlDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.db.ExecContext(ctx, rebind(d.pg, query), args...)
+}
+
+func (d *sqlDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.db.QueryContext(ctx, rebind(d.pg, query), args...)
+}
+
+func (d *sqlDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.db.QueryRowContext(ctx, rebind(d.pg, query), args...)
+}
+
+func (d *sqlDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sqlTx, error) {
+	tx, err := d.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &sqlTx{tx: tx, pg: d.pg}, nil
+}
+
+func (d *sqlDB) PingContext(ctx context.Context) error { return d.db.PingContext(ctx) }
+
+func (d *sqlDB) Close() error { return d.db.Close() }
+
+// sqlTx is the transaction counterpart of sqlDB.
+type sqlTx struct {
+	tx *sql.Tx
+	pg bool
+}
+
+func (t *sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.pg, query), args...)
+}
+
+func (t *sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.pg, query), args...)
+}
+
+func (t *sqlTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(ctx, rebind(t.pg, query))
+}
+
+func (t *sqlTx) Commit() error   { return t.tx.Commit() }
+func (t *sqlTx) Rollback() error { return t.tx.Rollback() }
+
+// rebind rewrites "?" placeholders to PostgreSQL's numbered form. The
+// store's SQL never has "?" inside string literals.
+func rebind(pg bool, query string) string {
+	if !pg || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction: in UTC every

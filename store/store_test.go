@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +38,79 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// openTest opens a fresh database in t.TempDir with clock as the store clock.
+// backend is a database engine the tests run against.
+type backend struct {
+	name string
+	// newURL returns the DATABASE_URL of a fresh, empty database that lives
+	// as long as the test.
+	newURL func(t testing.TB) string
+}
+
+// open opens a fresh database of the backend with clock as the store clock.
+func (b backend) open(t testing.TB, clock *fakeClock) *Store {
+	t.Helper()
+	return openURL(t, b.newURL(t), clock)
+}
+
+// testBackends is SQLite, plus PostgreSQL when PRECIS_TEST_POSTGRES_URL
+// names a server (postgres://user:pass@host:port/db), where every test gets
+// a schema of its own.
+func testBackends() []backend {
+	bs := []backend{{name: "sqlite", newURL: func(t testing.TB) string {
+		return "sqlite:" + filepath.Join(t.TempDir(), "precis.db")
+	}}}
+	if base := os.Getenv("PRECIS_TEST_POSTGRES_URL"); base != "" {
+		bs = append(bs, backend{name: "postgres", newURL: func(t testing.TB) string {
+			return postgresSchemaURL(t, base)
+		}})
+	}
+	return bs
+}
+
+// forEachBackend runs fn as a parallel subtest for each backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	t.Parallel()
+	for _, b := range testBackends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, b)
+		})
+	}
+}
+
+// postgresSchemaURL creates a schema for one test, dropped when it ends, and
+// returns base with search_path pointing at it.
+func postgresSchemaURL(t testing.TB, base string) string {
+	t.Helper()
+	var buf [8]byte
+	if _, err := rand.Read(buf[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "precis_test_" + hex.EncodeToString(buf[:])
+	admin := func(stmt string) {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	admin("CREATE SCHEMA " + schema)
+	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openTest opens a fresh SQLite database in t.TempDir with clock as the
+// store clock.
 func openTest(t testing.TB, clock *fakeClock) *Store {
 	t.Helper()
 	return openAt(t, filepath.Join(t.TempDir(), "precis.db"), clock)
@@ -42,13 +118,19 @@ func openTest(t testing.TB, clock *fakeClock) *Store {
 
 func openAt(t testing.TB, path string, clock *fakeClock) *Store {
 	t.Helper()
+	return openURL(t, "sqlite:"+path, clock)
+}
+
+// openURL opens databaseURL, closing it when the test ends.
+func openURL(t testing.TB, databaseURL string, clock *fakeClock) *Store {
+	t.Helper()
 	opts := Options{}
 	if clock != nil {
 		opts.Now = clock.Now
 	}
-	s, err := OpenWith(context.Background(), "sqlite:"+path, opts)
+	s, err := OpenWith(context.Background(), databaseURL, opts)
 	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
+		t.Fatalf("open %s: %v", redactURL(databaseURL), err)
 	}
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
@@ -65,10 +147,11 @@ func TestParseDatabaseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		in      string
-		want    string
-		memory  bool
-		wantErr string
+		in       string
+		want     string
+		memory   bool
+		postgres bool
+		wantErr  string
 	}{
 		{in: "", want: filepath.Join(wd, "precis.db")},
 		{in: "sqlite:precis.db", want: filepath.Join(wd, "precis.db")},
@@ -84,8 +167,8 @@ func TestParseDatabaseURL(t *testing.T) {
 		{in: "./rel/x.db", want: filepath.Join(wd, "rel/x.db")},
 		{in: "/abs/x.db", want: "/abs/x.db"},
 		{in: "sqlite::memory:", want: ":memory:", memory: true},
-		{in: "postgres://u:secret@db/precis", wantErr: "postgres storage is not supported yet by this build; use sqlite:PATH"},
-		{in: "postgresql://db/precis", wantErr: "postgres storage is not supported yet by this build; use sqlite:PATH"},
+		{in: "postgres://u:secret@db/precis", postgres: true},
+		{in: "postgresql://db/precis?sslmode=disable", postgres: true},
 		{in: "mysql://u:secret@db/precis", wantErr: `unsupported scheme "mysql"`},
 		{in: "sqlite:x.db?mode=ro", wantErr: "query parameters are not supported"},
 		{in: "sqlite://host/x.db", wantErr: "want sqlite:PATH"},
@@ -104,6 +187,12 @@ func TestParseDatabaseURL(t *testing.T) {
 		}
 		if err != nil {
 			t.Errorf("parseDatabaseURL(%q): %v", tt.in, err)
+			continue
+		}
+		if tt.postgres {
+			if got.postgres != strings.TrimSpace(tt.in) || got.path != "" {
+				t.Errorf("parseDatabaseURL(%q) = %+v, want postgres", tt.in, got)
+			}
 			continue
 		}
 		if got.path != tt.want || got.memory != tt.memory {
@@ -169,9 +258,10 @@ func TestOpenRelativePath(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, err := Open(ctx, "postgres://precis@localhost/precis")
-	if err == nil || err.Error() != "postgres storage is not supported yet by this build; use sqlite:PATH" {
-		t.Errorf("postgres: err = %v", err)
+	// Nothing listens on port 1; the password must not show in the error.
+	_, err := Open(ctx, "postgres://precis:hunter2@127.0.0.1:1/precis?connect_timeout=5")
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "postgres") {
+		t.Errorf("unreachable postgres: err = %v", err)
 	}
 	if _, err := Open(ctx, "redis://x"); err == nil {
 		t.Error("redis: no error")
@@ -211,111 +301,118 @@ func TestMemoryDatabase(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		ms, err := loadMigrations(migrationFiles)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 || ms[0].version != 1 {
+			t.Fatalf("embedded migrations = %+v, want version 1 first", ms)
+		}
+		latest := ms[len(ms)-1].version
+
+		u := b.newURL(t)
+		clock := newClock()
+		s := openURL(t, u, clock)
+		if v, err := s.SchemaVersion(ctx); err != nil || v != latest {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latest)
+		}
+		if err := s.PutSummary(ctx, "k", "u", []byte("kept")); err != nil {
+			t.Fatal(err)
+		}
+
+		// Re-opening applies nothing and keeps the data.
+		clock.Advance(time.Hour)
+		s2 := openURL(t, u, clock)
+		var n int
+		var appliedAt string
+		if err := s2.rdb.QueryRowContext(ctx, `SELECT COUNT(*), MAX(applied_at) FROM schema_migrations`).Scan(&n, &appliedAt); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(ms) {
+			t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
+		}
+		if want := fmtTime(clock.Now().Add(-time.Hour)); appliedAt != want {
+			t.Errorf("applied_at = %s, want the first open's %s (migrations re-applied?)", appliedAt, want)
+		}
+		if got, ok, _ := s2.CachedSummary(ctx, "k"); !ok || string(got) != "kept" {
+			t.Errorf("data lost on re-open: %q %v", got, ok)
+		}
+
+		// A database migrated by a newer build is refused.
+		if _, err := s2.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, u); err == nil || !strings.Contains(err.Error(), "newer than this build") {
+			t.Errorf("open of a newer schema: err = %v", err)
+		}
+	})
+}
+
+func TestSQLiteConnectionSettings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) == 0 || ms[0].version != 1 {
-		t.Fatalf("embedded migrations = %+v, want version 1 first", ms)
-	}
-	latest := ms[len(ms)-1].version
-
-	path := filepath.Join(t.TempDir(), "m.db")
-	clock := newClock()
-	s := openAt(t, path, clock)
-	if v, err := s.SchemaVersion(ctx); err != nil || v != latest {
-		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latest)
-	}
-	if err := s.PutSummary(ctx, "k", "u", []byte("kept")); err != nil {
-		t.Fatal(err)
-	}
-
-	// Re-opening applies nothing and keeps the data.
-	clock.Advance(time.Hour)
-	s2 := openAt(t, path, clock)
-	var n int
-	var appliedAt string
-	if err := s2.rdb.QueryRowContext(ctx, `SELECT COUNT(*), MAX(applied_at) FROM schema_migrations`).Scan(&n, &appliedAt); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(ms) {
-		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
-	}
-	if want := fmtTime(clock.Now().Add(-time.Hour)); appliedAt != want {
-		t.Errorf("applied_at = %s, want the first open's %s (migrations re-applied?)", appliedAt, want)
-	}
-	if got, ok, _ := s2.CachedSummary(ctx, "k"); !ok || string(got) != "kept" {
-		t.Errorf("data lost on re-open: %q %v", got, ok)
-	}
-
-	// Connection settings.
+	s := openTest(t, nil)
 	for _, p := range []struct{ pragma, want string }{
 		{"journal_mode", "wal"},
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
+		{"synchronous", "1"},
 	} {
-		var got string
-		if err := s2.db.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != p.want {
-			t.Errorf("write connection PRAGMA %s = %s, want %s", p.pragma, got, p.want)
-		}
-		if err := s2.rdb.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != p.want {
-			t.Errorf("read connection PRAGMA %s = %s, want %s", p.pragma, got, p.want)
+		for name, db := range map[string]*sqlDB{"write": s.db, "read": s.rdb} {
+			var got string
+			if err := db.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != p.want {
+				t.Errorf("%s connection: PRAGMA %s = %s, want %s", name, p.pragma, got, p.want)
+			}
 		}
 	}
-
-	// A database migrated by a newer build is refused.
-	if _, err := s2.db.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(ctx, "sqlite:"+path); err == nil || !strings.Contains(err.Error(), "newer than this build") {
-		t.Errorf("open of a newer schema: err = %v", err)
+	// Reads go through query_only connections.
+	if _, err := s.rdb.ExecContext(ctx, `DELETE FROM summaries`); err == nil {
+		t.Error("write through the read pool succeeded")
 	}
 }
 
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "race.db")
-	const n = 6
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	stores := make(chan *Store, n)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := Open(context.Background(), "sqlite:"+path)
-			if err != nil {
-				errs <- err
-				return
-			}
-			stores <- s
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	close(stores)
-	for err := range errs {
-		t.Errorf("concurrent Open: %v", err)
-	}
-	for s := range stores {
-		var rows int
-		if err := s.rdb.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil {
-			t.Error(err)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		u := b.newURL(t)
+		const n = 6
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		stores := make(chan *Store, n)
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := Open(context.Background(), u)
+				if err != nil {
+					errs <- err
+					return
+				}
+				stores <- s
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		close(stores)
+		for err := range errs {
+			t.Errorf("concurrent Open: %v", err)
 		}
 		ms, _ := loadMigrations(migrationFiles)
-		if rows != len(ms) {
-			t.Errorf("schema_migrations rows = %d, want %d", rows, len(ms))
+		for s := range stores {
+			var rows int
+			if err := s.rdb.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM schema_migrations`).Scan(&rows); err != nil {
+				t.Error(err)
+			}
+			if rows != len(ms) {
+				t.Errorf("schema_migrations rows = %d, want %d", rows, len(ms))
+			}
+			s.Close()
 		}
-		s.Close()
-	}
+	})
 }
 
 func TestLoadMigrations(t *testing.T) {
@@ -409,28 +506,52 @@ func TestTimeRoundTrip(t *testing.T) {
 }
 
 func TestCloseThenUse(t *testing.T) {
-	t.Parallel()
-	s, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Ping(context.Background()); err == nil {
-		t.Error("Ping after Close succeeded")
-	}
-	if err := s.PutSummary(context.Background(), "k", "u", nil); err == nil {
-		t.Error("PutSummary after Close succeeded")
-	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s, err := Open(context.Background(), b.newURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(context.Background()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(context.Background()); err == nil {
+			t.Error("Ping after Close succeeded")
+		}
+		if err := s.PutSummary(context.Background(), "k", "u", nil); err == nil {
+			t.Error("PutSummary after Close succeeded")
+		}
+	})
 }
 
 func TestCanceledContext(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := b.open(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := s.ClaimDigestRun(ctx, "c", "2025-01-01", "o", time.Now(), time.Minute); !errors.Is(err, context.Canceled) {
+			t.Errorf("ClaimDigestRun with canceled context: err = %v", err)
+		}
+	})
+}
+
+func TestRebind(t *testing.T) {
 	t.Parallel()
-	s := openTest(t, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := s.ClaimDigestRun(ctx, "c", "2025-01-01", "o", time.Now(), time.Minute); !errors.Is(err, context.Canceled) {
-		t.Errorf("ClaimDigestRun with canceled context: err = %v", err)
+	tests := []struct {
+		pg       bool
+		in, want string
+	}{
+		{false, "SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = ? AND c = ?"},
+		{true, "SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = $1 AND c = $2"},
+		{true, "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+		{true, "SELECT 1", "SELECT 1"},
+		{true, "SELECT 'é' = ?", "SELECT 'é' = $1"},
+	}
+	for _, tt := range tests {
+		if got := rebind(tt.pg, tt.in); got != tt.want {
+			t.Errorf("rebind(%v, %q) = %q, want %q", tt.pg, tt.in, got, tt.want)
+		}
 	}
 }
