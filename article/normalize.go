@@ -134,6 +134,11 @@ func normalizeHost(host string) (string, error) {
 		if err != nil || !a.Is6() {
 			return "", fmt.Errorf("bad IPv6 host %q: %w", host, ErrBadURL)
 		}
+		if a.Zone() != "" {
+			// A zone names an interface of the reader's own machine: never
+			// part of a link worth sharing.
+			return "", fmt.Errorf("IPv6 host %q has a zone: %w", host, ErrBadURL)
+		}
 		return "[" + a.String() + "]", nil
 	}
 	host = strings.TrimSuffix(host, ".")

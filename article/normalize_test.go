@@ -63,7 +63,7 @@ func TestNormalizeURLRejects(t *testing.T) {
 	for _, in := range []string{
 		"", "   ", "example.com/a", "//example.com/a", "ftp://example.com/a", "javascript:alert(1)",
 		"file:///etc/passwd", "mailto:a@example.com", "http://", "https://:443/", "http:example.com",
-		"http://exa mple.com/", "http://example.com:99999/", "http://ex<ample.com/", "http://[::1/",
+		"http://exa mple.com/", "http://example.com:99999/", "http://ex<ample.com/", "http://[::1/", "http://[fe80::1%25eth0]/",
 		"http://a..b/", "https://" + strings.Repeat("a", 64) + ".com/",
 		"https://example.com/" + strings.Repeat("a", maxURLLength),
 	} {
