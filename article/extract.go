@@ -41,6 +41,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	pageWords := paragraphWords(doc)
 
 	parser := readability.NewParser()
+	parser.KeepClasses = true // isBoilerElement reads them
 	ra, err := parser.ParseAndMutate(doc, base)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)

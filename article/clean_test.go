@@ -1,0 +1,99 @@
+package article
+
+import (
+	"strings"
+	"testing"
+)
+
+// para is a sentence long enough for the extractor to see running text.
+const para = "The committee published its findings on Monday after a two-year inquiry into the collapse of the regional rail operator, which left thousands of commuters without a reliable service and cost the public purse an estimated 300 million pounds."
+
+func pageWith(body string) []byte {
+	return []byte(`<!DOCTYPE html><html lang="en"><head><title>Rail inquiry</title></head><body><article>` +
+		strings.Repeat("<p>"+para+"</p>", 4) + body + strings.Repeat("<p>"+para+"</p>", 2) + `</article></body></html>`)
+}
+
+func TestExtractRemovesHiddenText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		html string
+	}{
+		{"display none", `<p style="display: none">SECRET hidden paragraph</p>`},
+		{"display none important", `<div style="color:red;DISPLAY:NONE !important"><p>SECRET hidden paragraph</p></div>`},
+		{"visibility hidden", `<p style="visibility:hidden">SECRET hidden paragraph</p>`},
+		{"hidden attribute", `<p hidden>SECRET hidden paragraph</p>`},
+		{"aria-hidden", `<div aria-hidden="true"><p>SECRET hidden paragraph with enough words to look like text</p></div>`},
+		{"nested inside visible text", `<p>Visible words <span style="display:none">SECRET</span> stay.</p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Extract(pageWith(tt.html), "https://news.example/rail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(a.Text, "SECRET") {
+				t.Errorf("hidden text extracted:\n%s", a.Text)
+			}
+			if !strings.Contains(a.Text, para) {
+				t.Errorf("story text lost:\n%s", a.Text)
+			}
+		})
+	}
+}
+
+func TestExtractRemovesFurniture(t *testing.T) {
+	t.Parallel()
+	furniture := `<div class="share-buttons"><a href="#">Facebook</a> <a href="#">Twitter</a></div>
+<p>Advertisement</p>
+<p><a href="https://elsewhere.example/x">Source link</a></p>
+<p>Read more: <a href="/other">Another story about trains</a></p>
+<div class="newsletter-signup"><h3>Newsletter</h3><p>Get our morning briefing in your inbox.</p><form><input type="email"><button>Sign up</button></form></div>
+<ul class="related-posts"><li><a href="/a">Related story one</a></li><li><a href="/b">Related story two</a></li></ul>`
+	a, err := Extract(pageWith(furniture), "https://news.example/rail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, junk := range []string{"Facebook", "Advertisement", "Source link", "Read more", "Newsletter", "morning briefing", "Related story"} {
+		if strings.Contains(a.Text, junk) {
+			t.Errorf("%q left in the text:\n%s", junk, a.Text)
+		}
+	}
+	if n := strings.Count(a.Text, para); n != 6 {
+		t.Errorf("story paragraphs kept = %d, want 6", n)
+	}
+}
+
+func TestExtractParagraphs(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<html><body><article>
+<h2>What happened</h2>
+<p>` + para + `</p>
+<p>First line<br>second line</p>
+<ul><li>One point</li><li>Another point</li></ul>
+<p>` + para + `</p><p>` + para + `</p><p>` + para + `</p>
+</article></body></html>`)
+	a, err := Extract(page, "https://news.example/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"What happened", "First line\nsecond line", "One point", "Another point", para} {
+		if !strings.Contains("\n\n"+a.Text+"\n\n", "\n\n"+p+"\n\n") {
+			t.Errorf("paragraph %q not on its own in:\n%s", p, a.Text)
+		}
+	}
+}
+
+func TestCleanParagraphs(t *testing.T) {
+	t.Parallel()
+	in := []string{
+		"12 March 2021", para, "Advertisement", "Lea también: Otra noticia", "Anzeige",
+		"© 2022 Example Media. All rights reserved.", "Photo: Jane Doe", para,
+		"Share this article", "Leave a Reply", "Your email address will not be published.",
+	}
+	got := cleanParagraphs(in)
+	if len(got) != 2 || got[0] != para || got[1] != para {
+		t.Errorf("cleanParagraphs kept %q", got)
+	}
+}
