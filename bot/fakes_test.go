@@ -22,6 +22,8 @@ type fakeReader struct {
 	words int
 	calls map[string]int
 	gate  chan struct{}
+	// started, when set, receives each URL as its Read begins.
+	started chan string
 }
 
 func newFakeReader() *fakeReader {
@@ -34,7 +36,11 @@ func (f *fakeReader) Read(ctx context.Context, u string) (*article.Article, erro
 	err := f.errs[u]
 	gate := f.gate
 	words := f.words
+	started := f.started
 	f.mu.Unlock()
+	if started != nil {
+		started <- u
+	}
 	if gate != nil {
 		select {
 		case <-gate:

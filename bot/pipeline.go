@@ -267,6 +267,8 @@ type flightGroup struct {
 	mu    sync.Mutex
 	calls map[string]*flight
 	wg    sync.WaitGroup
+	// onJoin, when set (tests), is called when a caller joins a flight.
+	onJoin func(key string)
 }
 
 type flight struct {
@@ -283,6 +285,9 @@ func (g *flightGroup) do(ctx, base context.Context, key string, timeout time.Dur
 		g.calls = map[string]*flight{}
 	}
 	f, joined := g.calls[key]
+	if joined && g.onJoin != nil {
+		g.onJoin(key)
+	}
 	if !joined {
 		f = &flight{done: make(chan struct{})}
 		g.calls[key] = f
@@ -364,18 +369,27 @@ func (p *pool) work() {
 // full, and ctx's error when ctx ends first (fn is then skipped if it has
 // not started, or sees ctx cancelled).
 func (p *pool) do(ctx context.Context, fn func(context.Context)) error {
-	t := &task{ctx: ctx, fn: fn, done: make(chan struct{})}
-	select {
-	case p.tasks <- t:
-		p.metrics.setQueueDepth(len(p.tasks))
-	default:
-		return commands.ErrBusy
+	t, err := p.submit(ctx, fn)
+	if err != nil {
+		return err
 	}
 	select {
 	case <-t.done:
 		return ctx.Err()
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// submit queues fn without waiting, or returns ErrBusy.
+func (p *pool) submit(ctx context.Context, fn func(context.Context)) (*task, error) {
+	t := &task{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case p.tasks <- t:
+		p.metrics.setQueueDepth(len(p.tasks))
+		return t, nil
+	default:
+		return nil, commands.ErrBusy
 	}
 }
 
