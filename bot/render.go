@@ -45,6 +45,7 @@ const (
 	renderFloorKeyPoints    = 900
 	renderFloorPerspectives = 500
 	renderMoreReserve       = 40 // room for a "+N more" line
+	renderMaxModel          = 80 // a model name is a label, not a paragraph
 )
 
 // RenderSummary renders s as one Discord message: an embed titled and
@@ -237,17 +238,35 @@ func renderShare(budget int, need [4]int) [4]int {
 	return alloc
 }
 
-// renderDemand is how many characters lines would take packed into fields
-// at their natural size.
+// renderDemand is how many characters lines take packed into fields at
+// their natural size.
 func renderDemand(name string, lines []string) int {
-	if len(lines) == 0 {
-		return 0
-	}
 	n := 0
-	for _, f := range renderPack(name, lines, 1<<30, 0, renderNoun{}, true) {
+	for _, f := range renderPackAll(name, lines) {
 		n += discordtext.Len(f.Name) + discordtext.Len(f.Value)
 	}
 	return n
+}
+
+// renderPackAll packs every line, each cut to a field's 1024 limit, into
+// as few fields as it can, in order.
+func renderPackAll(name string, lines []string) []*discordgo.MessageEmbedField {
+	var fields []*discordgo.MessageEmbedField
+	var cur *discordgo.MessageEmbedField
+	for _, line := range lines {
+		line = discordtext.Truncate(line, discordtext.MaxFieldValue)
+		if cur != nil && discordtext.Len(cur.Value)+2+discordtext.Len(line) <= discordtext.MaxFieldValue {
+			cur.Value += "\n\n" + line
+			continue
+		}
+		fname := name
+		if cur != nil {
+			fname = name + " (continued)"
+		}
+		cur = &discordgo.MessageEmbedField{Name: fname, Value: line}
+		fields = append(fields, cur)
+	}
+	return fields
 }
 
 // renderNoun is a singular and plural pair for "+N more …" lines.
@@ -278,7 +297,10 @@ const renderMinCut = 80
 // instead; quotes are never cut for budget, only to the 1024 field limit.
 func renderPack(name string, lines []string, budget, dropped int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
 	if len(lines) == 0 {
-		return renderMore(nil, name, dropped, more, budget)
+		return renderMore(nil, name, dropped, more)
+	}
+	if dropped == 0 && renderDemand(name, lines) <= budget {
+		return renderPackAll(name, lines)
 	}
 	const sep = "\n\n"
 	var fields []*discordgo.MessageEmbedField
@@ -306,7 +328,7 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		room := min(discordtext.MaxFieldValue, budget-used-discordtext.Len(fname)-reserve)
 		if ll > room {
 			if !cut || room < renderMinCut {
-				return renderMore(fields, name, dropped+len(lines)-i, more, budget-used)
+				return renderMore(fields, name, dropped+len(lines)-i, more)
 			}
 			line = discordtext.Truncate(line, room)
 			ll = discordtext.Len(line)
@@ -315,13 +337,12 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		fields = append(fields, cur)
 		used += discordtext.Len(fname) + ll
 	}
-	return renderMore(fields, name, dropped, more, budget-used)
+	return renderMore(fields, name, dropped, more)
 }
 
-// renderMore adds "+N more …" to the last field, or as a field of its own,
-// when n > 0. room is what is left of the budget; renderPack reserved
-// enough of it.
-func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more renderNoun, room int) []*discordgo.MessageEmbedField {
+// renderMore adds "+N more …" to the last field, or as a field of its
+// own, when n > 0; renderPack reserved room for it.
+func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more renderNoun) []*discordgo.MessageEmbedField {
 	if n <= 0 {
 		return fields
 	}
@@ -333,7 +354,10 @@ func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more 
 			return fields
 		}
 	}
-	_ = room // the reserve guarantees room; FitEmbeds is the final guard
+	// The reserve kept room for this; FitEmbeds is the final guard.
+	if len(fields) > 0 {
+		name += " (continued)"
+	}
 	return append(fields, &discordgo.MessageEmbedField{Name: name, Value: line})
 }
 
@@ -401,7 +425,7 @@ func renderFooter(s *summarize.Summary) string {
 	case model == "" || model == summarize.ExtractiveModel:
 		parts = append(parts, "Extractive summary (no AI model)")
 	default:
-		parts = append(parts, "Summarized by "+model)
+		parts = append(parts, "Summarized by "+discordtext.Truncate(model, renderMaxModel))
 	}
 	if s.Words > 0 {
 		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
@@ -522,13 +546,13 @@ func renderInvisible(r rune) bool {
 // handled in EscapeMarkdown.
 var renderEscaper = strings.NewReplacer(
 	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
-	`[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
+	`[`, `\[`, `]`, `\]`, `<`, `\<`,
 )
 
-// renderLineStart matches markdown that only counts at the start of a line:
-// headings (#, ##, ###, -#), lists (-, +, 1.) and block quotes (already
-// escaped as \>).
-var renderLineStart = regexp.MustCompile(`(?m)^(\s*)(#{1,3}\s|-#\s|[-+]\s|\d+[.)]\s)`)
+// renderLineStart matches markdown that only counts at the start of a
+// line: headings (#, ##, ###, -#), lists (-, +, 1.) and block quotes (>,
+// >>>).
+var renderLineStart = regexp.MustCompile(`(?m)^(\s*)(#{1,3}\s|-#\s|[-+]\s|\d+[.)]\s|>{1,3}\s)`)
 
 // EscapeMarkdown makes untrusted text display literally: markdown is
 // escaped (no masked links, code blocks, headings, spoilers or fake

@@ -1,0 +1,542 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/precisbot/precis/internal/discordtext"
+	"github.com/precisbot/precis/internal/fakediscord"
+	"github.com/precisbot/precis/summarize"
+)
+
+// updateGolden rewrites testdata golden files: go test ./bot -run Render -update.
+// Other tests in package bot can use it too (a flag may be defined once).
+var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
+
+func shortSummary() *summarize.Summary {
+	return &summarize.Summary{
+		URL:      "https://www.example.com/news/2025/harbour-bridge-vote",
+		Title:    "City council approves harbour bridge after long debate",
+		Site:     "Example Times",
+		Byline:   "Jane Doe",
+		Headline: "Council approves harbour bridge in 7-4 vote",
+		Summary:  "The city council approved a new harbour bridge on Tuesday, according to the council's published minutes. Supporters said it would cut commuting times; opponents questioned the cost.",
+		KeyPoints: []string{
+			"The vote was 7-4 after a six-hour session.",
+			"The council puts the cost at 240 million euros.",
+			"Construction is planned to start in 2026.",
+		},
+		Quotes: []summarize.Quote{
+			{Text: "This bridge will connect our neighbourhoods for the next hundred years.", Speaker: "Mayor Ana Ruiz"},
+			{Text: "We have not seen a credible cost estimate.", Speaker: "Councillor Tom Berg"},
+		},
+		Perspectives: []summarize.Perspective{
+			{Party: "Supporters", Position: "Say the bridge will shorten commutes and relieve the ferry."},
+			{Party: "Opponents", Position: "Say the cost estimate is incomplete and want an independent review."},
+		},
+		Language: "en",
+		Model:    "gpt-4o-mini",
+		Words:    812,
+	}
+}
+
+func longSummary() *summarize.Summary {
+	huge := func(word string, n int) string { return strings.TrimSpace(strings.Repeat(word+" ", n)) }
+	s := &summarize.Summary{
+		URL:      "https://example.com/" + strings.Repeat("very-long-path/", 200),
+		Title:    huge("Title", 400),
+		Site:     huge("Site", 200),
+		Byline:   huge("Byline", 200),
+		Headline: huge("Headline", 600),
+		Summary:  huge("Summary sentence goes on.", 900) + "\n\n" + huge("Second paragraph.", 400),
+		Language: "en",
+		Model:    huge("model", 600),
+		Words:    1234567,
+		Note:     huge("The language model failed, so this is the offline summary.", 50),
+	}
+	for i := range 40 {
+		s.KeyPoints = append(s.KeyPoints, fmt.Sprintf("Point %d: %s", i+1, huge("detail", 150)))
+	}
+	for i := range 20 {
+		s.Quotes = append(s.Quotes, summarize.Quote{Text: fmt.Sprintf("Quote %d %s", i+1, huge("said", 600)), Speaker: huge("Speaker", 100)})
+	}
+	for i := range 10 {
+		s.Perspectives = append(s.Perspectives, summarize.Perspective{Party: huge(fmt.Sprintf("Party%d", i), 80), Position: huge("position", 300)})
+	}
+	return s
+}
+
+func manyQuotesSummary() *summarize.Summary {
+	s := shortSummary()
+	s.Quotes = nil
+	for i := range 30 {
+		s.Quotes = append(s.Quotes, summarize.Quote{
+			Text:    fmt.Sprintf("Quote number %d: we said this in the hearing and we meant every word of it, including the part about the budget.", i+1),
+			Speaker: fmt.Sprintf("Witness %d", i+1),
+		})
+	}
+	return s
+}
+
+func japaneseSummary() *summarize.Summary {
+	return &summarize.Summary{
+		URL:      "https://www3.nhk.or.jp/news/html/20250101/k10000000000000.html",
+		Title:    "東京都、新たな防災計画を発表",
+		Site:     "NHKニュース",
+		Byline:   "社会部",
+		Headline: "東京都が大規模地震に備えた新たな防災計画を発表",
+		Summary:  "東京都は、大規模地震に備えた新たな防災計画を発表した。都によると、避難所の数を増やし、備蓄を見直すという。",
+		KeyPoints: []string{
+			"避難所を約200か所増やす計画。",
+			"食料の備蓄を3日分から7日分に拡大。",
+		},
+		Quotes: []summarize.Quote{
+			{Text: "都民の命を守るため、あらゆる手段を尽くす。", Speaker: "小池知事"},
+		},
+		Perspectives: []summarize.Perspective{
+			{Party: "東京都", Position: "計画は過去の災害の教訓を反映しているとしている。"},
+			{Party: "専門家", Position: "実効性の検証が必要だと指摘している。"},
+		},
+		Language: "ja",
+		Model:    "qwen2.5-7b-instruct",
+		Words:    640,
+	}
+}
+
+func hostileSummary() *summarize.Summary {
+	return &summarize.Summary{
+		URL:      "javascript:alert(1)",
+		Title:    "# Breaking @everyone **bold** [click](https://evil.example/phish)",
+		Site:     "@here Site <@123456789012345678>",
+		Byline:   "<@&987654321098765432> ```code```",
+		Headline: "@everyone ||spoiler|| [x](javascript:alert(1))",
+		Summary:  "# Heading\n> fake quote\n- list item\n```go\npanic()\n```\nPing <@123456789012345678> and <@!123456789012345678> and <@&987654321098765432> and <#111111111111111111> and @here.\u202eevil",
+		KeyPoints: []string{
+			"@everyone look at [this](https://evil.example)",
+			"-# small text <a:emoji:123>",
+			"1. numbered",
+		},
+		Quotes: []summarize.Quote{
+			{Text: "Click [here](javascript:alert(document.cookie)) @everyone", Speaker: "<@123456789012345678>"},
+			{Text: "```\nrm -rf /\n```", Speaker: "**Admin**"},
+		},
+		Perspectives: []summarize.Perspective{
+			{Party: "@here", Position: "||hidden|| ~~struck~~ __under__"},
+		},
+		Language: "en",
+		Model:    "model <@123>",
+		Words:    90,
+		Note:     "@everyone the note",
+	}
+}
+
+func TestRenderSummaryGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		sum  *summarize.Summary
+		opts RenderOptions
+	}{
+		{"short", shortSummary(), RenderOptions{}},
+		{"long", longSummary(), RenderOptions{}},
+		{"many_quotes", manyQuotesSummary(), RenderOptions{}},
+		{"japanese", japaneseSummary(), RenderOptions{}},
+		{"hostile", hostileSummary(), RenderOptions{}},
+		{"reply_short_length", manyQuotesSummary(), RenderOptions{
+			Length:  "short",
+			ReplyTo: &discordgo.MessageReference{MessageID: "1500000000000000001", ChannelID: "1300000000000000001", GuildID: "1200000000000000001", FailIfNotExists: new(false)},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			msg := RenderSummary(tt.sum, tt.opts)
+			body, err := json.Marshal(msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fakediscord.ValidatePayload("POST", "/channels/1300000000000000001/messages", body); err != nil {
+				t.Errorf("POST /channels/{id}/messages payload invalid:\n%v", err)
+			}
+			edit, err := json.Marshal(RenderSummaryEdit(tt.sum, tt.opts))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fakediscord.ValidatePayload("PATCH", "/webhooks/1/token/messages/@original", edit); err != nil {
+				t.Errorf("PATCH @original payload invalid:\n%v", err)
+			}
+			checkLimits(t, msg.Embeds)
+			checkQuotesAccounted(t, tt.sum, tt.opts, msg.Embeds)
+			golden(t, filepath.Join("testdata", "render", tt.name+".golden.json"), msg)
+		})
+	}
+}
+
+// golden compares v, as indented JSON, with the file, or rewrites it.
+func golden(t *testing.T, path string, v any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("%s differs from the rendering (run with -update if the change is intended):\n%s", path, firstDiff(want, buf.Bytes()))
+	}
+}
+
+func firstDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := range max(len(wl), len(gl)) {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\nwant %.200s\ngot  %.200s", i+1, w, g)
+		}
+	}
+	return ""
+}
+
+func checkLimits(t *testing.T, embeds []*discordgo.MessageEmbed) {
+	t.Helper()
+	if len(embeds) == 0 || len(embeds) > discordtext.MaxEmbeds {
+		t.Fatalf("%d embeds", len(embeds))
+	}
+	total := 0
+	for _, e := range embeds {
+		total += discordtext.EmbedLength(e)
+		if len(e.Fields) > discordtext.MaxFields || discordtext.Len(e.Title) > discordtext.MaxEmbedTitle ||
+			discordtext.Len(e.Description) > discordtext.MaxEmbedDescription {
+			t.Errorf("embed over its limits: %d fields, title %d, description %d", len(e.Fields), discordtext.Len(e.Title), discordtext.Len(e.Description))
+		}
+		for _, f := range e.Fields {
+			if discordtext.Len(f.Value) > discordtext.MaxFieldValue || discordtext.Len(f.Name) > discordtext.MaxFieldName || f.Value == "" || f.Name == "" {
+				t.Errorf("field %q over its limits or empty", f.Name)
+			}
+		}
+	}
+	if total > discordtext.MaxEmbedTotal {
+		t.Errorf("embeds total %d > %d", total, discordtext.MaxEmbedTotal)
+	}
+}
+
+var moreQuotesRe = regexp.MustCompile(`\*\+(\d+) more quotes?\*`)
+
+// checkQuotesAccounted checks that every quote is either shown in full
+// (with its speaker) or counted in "+N more quotes".
+func checkQuotesAccounted(t *testing.T, s *summarize.Summary, opts RenderOptions, embeds []*discordgo.MessageEmbed) {
+	t.Helper()
+	shown, more := 0, 0
+	for _, e := range embeds {
+		for _, f := range e.Fields {
+			if !strings.HasPrefix(f.Name, "Quotes") {
+				continue
+			}
+			for _, block := range strings.Split(f.Value, "\n\n") {
+				switch {
+				case strings.HasPrefix(block, "> "):
+					shown++
+				case moreQuotesRe.MatchString(block):
+					var n int
+					fmt.Sscan(moreQuotesRe.FindStringSubmatch(block)[1], &n)
+					more += n
+				}
+			}
+		}
+	}
+	if shown+more != len(s.Quotes) {
+		t.Errorf("%d quotes shown + %d counted as more != %d quotes", shown, more, len(s.Quotes))
+	}
+	if opts.Length != "short" && len(s.Quotes) <= 30 && discordtext.Len(strings.Join(quoteTexts(s), "")) < 4000 && more > 0 {
+		t.Errorf("%d quotes dropped although they fit", more)
+	}
+}
+
+func quoteTexts(s *summarize.Summary) []string {
+	var out []string
+	for _, q := range s.Quotes {
+		out = append(out, q.Text+q.Speaker)
+	}
+	return out
+}
+
+func TestRenderSummaryLayout(t *testing.T) {
+	t.Parallel()
+	s := shortSummary()
+	msg := RenderSummary(s, RenderOptions{})
+	e := msg.Embeds[0]
+	if e.Title != s.Title || e.URL != s.URL {
+		t.Errorf("title %q url %q", e.Title, e.URL)
+	}
+	if e.Author == nil || e.Author.Name != "Example Times · Jane Doe" {
+		t.Errorf("author = %+v", e.Author)
+	}
+	if !strings.HasPrefix(e.Description, "**Council approves harbour bridge in 7\\-4 vote**\n\n") &&
+		!strings.HasPrefix(e.Description, "**Council approves harbour bridge in 7-4 vote**\n\n") {
+		t.Errorf("description = %q", e.Description)
+	}
+	wantFooter := "Summarized by gpt-4o-mini · 812 words · 4 min read · quotes checked against the article"
+	if e.Footer == nil || e.Footer.Text != wantFooter {
+		t.Errorf("footer = %+v, want %q", e.Footer, wantFooter)
+	}
+	names := []string{}
+	for _, f := range e.Fields {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "Key points,Quotes,Perspectives" {
+		t.Errorf("fields = %v", names)
+	}
+	if !strings.Contains(e.Fields[1].Value, "> This bridge will connect our neighbourhoods for the next hundred years.\n— Mayor Ana Ruiz") {
+		t.Errorf("quote field = %q", e.Fields[1].Value)
+	}
+	if len(msg.Components) != 1 {
+		t.Fatalf("components = %v", msg.Components)
+	}
+	row := msg.Components[0].(discordgo.ActionsRow)
+	btn := row.Components[0].(discordgo.Button)
+	if btn.Style != discordgo.LinkButton || btn.URL != s.URL || btn.Label != "Read article" {
+		t.Errorf("button = %+v", btn)
+	}
+	if msg.AllowedMentions == nil || msg.AllowedMentions.Parse == nil || len(msg.AllowedMentions.Parse) != 0 {
+		t.Errorf("allowed mentions = %+v", msg.AllowedMentions)
+	}
+}
+
+func TestRenderSummaryVariants(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		edit  func(*summarize.Summary)
+		opts  RenderOptions
+		check func(t *testing.T, m *discordgo.MessageSend)
+	}{
+		{"extractive footer and note", func(s *summarize.Summary) {
+			s.Model = summarize.ExtractiveModel
+			s.Note = "The AI summary failed; this is the offline summary."
+			s.Quotes = nil
+		}, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+			e := m.Embeds[0]
+			if e.Footer.Text != "Extractive summary (no AI model) · 812 words · 4 min read" {
+				t.Errorf("footer = %q", e.Footer.Text)
+			}
+			if !strings.HasPrefix(e.Description, "⚠️ *The AI summary failed; this is the offline summary.*\n\n") {
+				t.Errorf("note not shown first: %q", e.Description)
+			}
+		}},
+		{"no button for non-web URL", func(s *summarize.Summary) { s.URL = "ftp://example.com/x" }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if len(m.Components) != 0 || m.Embeds[0].URL != "" {
+				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
+			}
+		}},
+		{"no button for URL over 512", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if len(m.Components) != 0 || m.Embeds[0].URL == "" {
+				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
+			}
+		}},
+		{"NoButton", func(*summarize.Summary) {}, RenderOptions{NoButton: true, Color: 0x123456}, func(t *testing.T, m *discordgo.MessageSend) {
+			if len(m.Components) != 0 || m.Embeds[0].Color != 0x123456 {
+				t.Errorf("components %v color %x", m.Components, m.Embeds[0].Color)
+			}
+		}},
+		{"title falls back to headline then host", func(s *summarize.Summary) { s.Title = ""; s.Headline = "" }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if m.Embeds[0].Title != "example.com" {
+				t.Errorf("title = %q", m.Embeds[0].Title)
+			}
+		}},
+		{"short length drops perspectives", func(*summarize.Summary) {}, RenderOptions{Length: "short"}, func(t *testing.T, m *discordgo.MessageSend) {
+			for _, f := range m.Embeds[0].Fields {
+				if f.Name == "Perspectives" {
+					t.Error("perspectives shown for a short summary")
+				}
+			}
+		}},
+		{"empty summary", func(s *summarize.Summary) { *s = summarize.Summary{} }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if m.Embeds[0].Title != "Article" || len(m.Components) != 0 {
+				t.Errorf("embed = %+v", m.Embeds[0])
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := shortSummary()
+			tt.edit(s)
+			m := RenderSummary(s, tt.opts)
+			body, _ := json.Marshal(m)
+			if err := fakediscord.ValidatePayload("POST", "/channels/1/messages", body); err != nil {
+				t.Errorf("invalid payload: %v", err)
+			}
+			tt.check(t, m)
+		})
+	}
+	if m := RenderSummary(nil, RenderOptions{}); m == nil || len(m.Embeds) != 1 {
+		t.Error("nil summary not rendered")
+	}
+}
+
+func TestRenderHostileIsInert(t *testing.T) {
+	t.Parallel()
+	body, err := json.Marshal(RenderSummary(hostileSummary(), RenderOptions{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Embeds []*discordgo.MessageEmbed `json:"embeds"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	// Markdown renders in titles, descriptions and fields; author names
+	// and footers are plain text, where only mentions matter.
+	var texts, plain []string
+	for _, e := range v.Embeds {
+		texts = append(texts, e.Title, e.Description)
+		plain = append(plain, e.Footer.Text, e.Author.Name)
+		for _, f := range e.Fields {
+			texts = append(texts, f.Name, f.Value)
+		}
+	}
+	all := strings.Join(texts, "\n")
+	everything := all + "\n" + strings.Join(plain, "\n")
+	for _, bad := range []*regexp.Regexp{
+		regexp.MustCompile(`@(everyone|here)`),
+		regexp.MustCompile(`<@[!&]?\d+>`),
+		regexp.MustCompile(`<#\d+>`),
+	} {
+		if loc := bad.FindStringIndex(everything); loc != nil {
+			t.Errorf("mention survives (%s): %q", bad, everything[max(0, loc[0]-20):min(len(everything), loc[1]+20)])
+		}
+	}
+	for _, bad := range []*regexp.Regexp{
+		regexp.MustCompile("```"),
+		regexp.MustCompile(`(^|[^\\])\]\(`),          // a masked link
+		regexp.MustCompile(`(?m)^#{1,3} `),           // a heading
+		regexp.MustCompile(`(?m)^> fake`),            // a fake block quote
+		regexp.MustCompile(`(^|[^\\])\|\|`),          // a spoiler
+		regexp.MustCompile("\u202e"),                 // bidi override
+		regexp.MustCompile(`(?m)^-# `),               // subtext
+		regexp.MustCompile(`javascript:alert\(1\)$`), // the URL used as a link
+	} {
+		if loc := bad.FindStringIndex(all); loc != nil {
+			t.Errorf("hostile text survives (%s): %q", bad, all[max(0, loc[0]-20):min(len(all), loc[1]+20)])
+		}
+	}
+	if strings.Contains(string(body), `"url":"javascript`) {
+		t.Error("javascript: URL used as a link")
+	}
+}
+
+func TestRenderErrorAndProgress(t *testing.T) {
+	t.Parallel()
+	e := RenderError("Could not read https://example.com/a_b: @everyone <@123>")
+	if e.Flags&discordgo.MessageFlagsEphemeral == 0 || !strings.HasPrefix(e.Content, "⚠️ Could not read") ||
+		strings.Contains(e.Content, "@everyone") || strings.Contains(e.Content, "<@123>") {
+		t.Errorf("error = %+v", e)
+	}
+	cb, _ := json.Marshal(discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: e})
+	if err := fakediscord.ValidatePayload("POST", "/interactions/1/tok/callback", cb); err != nil {
+		t.Errorf("error callback invalid: %v", err)
+	}
+	long := RenderErrorEdit(strings.Repeat("word ", 1000))
+	if discordtext.Len(*long.Content) > discordtext.MaxContent {
+		t.Errorf("error edit is %d long", discordtext.Len(*long.Content))
+	}
+	if RenderError("").Content != "⚠️ Something went wrong." {
+		t.Errorf("empty error = %q", RenderError("").Content)
+	}
+	for _, edit := range []*discordgo.WebhookEdit{long, RenderProgress("Reading the article…\n@here")} {
+		b, _ := json.Marshal(edit)
+		if err := fakediscord.ValidatePayload("PATCH", "/webhooks/1/tok/messages/@original", b); err != nil {
+			t.Errorf("edit invalid: %v", err)
+		}
+		if len(*edit.Embeds) != 0 || len(*edit.Components) != 0 {
+			t.Error("edit does not clear embeds and components")
+		}
+	}
+	if p := RenderProgress("Reading the article…\n@here"); *p.Content != "Reading the article… @\u200bhere" {
+		t.Errorf("progress = %q", *p.Content)
+	}
+}
+
+func TestEscapeMarkdownAndMentions(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"**bold** _it_ ~~s~~ `c` ||sp||", `\*\*bold\*\* \_it\_ \~\~s\~\~ \` + "`c\\`" + ` \|\|sp\|\|`},
+		{"[x](javascript:alert(1))", `\[x\](javascript:alert(1))`},
+		{"# head\n## two\n- item\n1. first\n-# sub", "\\# head\n\\## two\n\\- item\n\\1. first\n\\-# sub"},
+		{"> quote", `\> quote`},
+		{"@everyone @HERE", "@\u200beveryone @\u200bHERE"},
+		{"<@123> <@!123> <@&456> <#789>", "\\<\u200b@123> \\<\u200b@!123> \\<\u200b@&456> \\<\u200b#789>"},
+		{"a-b 3.5 well-known", "a-b 3.5 well-known"},
+	}
+	for _, tt := range tests {
+		if got := EscapeMarkdown(tt.in); got != tt.want {
+			t.Errorf("EscapeMarkdown(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := NeutralizeMentions("hi <@123> @everyone"); got != "hi <\u200b@123> @\u200beveryone" {
+		t.Errorf("NeutralizeMentions = %q", got)
+	}
+}
+
+func TestRenderShare(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		budget int
+		need   [4]int
+		want   [4]int
+	}{
+		{6000, [4]int{100, 200, 300, 400}, [4]int{100, 200, 300, 400}},
+		{5000, [4]int{4096, 3000, 2000, 6000}, [4]int{1500, 900, 500, 2100}},
+		{5000, [4]int{4096, 3000, 2000, 1000}, [4]int{2600, 900, 500, 1000}},
+		{1000, [4]int{4096, 3000, 2000, 6000}, [4]int{1000, 0, 0, 0}},
+		{-5, [4]int{1, 1, 1, 1}, [4]int{0, 0, 0, 0}},
+	}
+	for _, tt := range tests {
+		if got := renderShare(tt.budget, tt.need); got != tt.want {
+			t.Errorf("renderShare(%d, %v) = %v, want %v", tt.budget, tt.need, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkRenderSummary(b *testing.B) {
+	for _, s := range []struct {
+		name string
+		sum  *summarize.Summary
+	}{{"short", shortSummary()}, {"long", longSummary()}} {
+		b.Run(s.name, func(b *testing.B) {
+			for b.Loop() {
+				RenderSummary(s.sum, RenderOptions{})
+			}
+		})
+	}
+}
