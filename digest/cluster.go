@@ -95,16 +95,16 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 	}
 	var stories []*story
 	index := make(map[string][]int) // token -> stories containing it
-	for _, i := range order {
+	var seen []int                  // story -> last item (1-based) that compared with it
+	for n, i := range order {
 		v := vecs[i]
 		best, bestSim := -1, threshold
-		seen := make(map[int]bool)
 		for w := range v {
 			for _, si := range index[w] {
-				if seen[si] {
+				if seen[si] == n+1 {
 					continue
 				}
-				seen[si] = true
+				seen[si] = n + 1
 				st := stories[si]
 				dot, shared := cosine(v, st.sum)
 				if shared < minSharedTokens || st.norm == 0 {
@@ -119,21 +119,21 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 		}
 		if best < 0 {
 			best = len(stories)
-			stories = append(stories, &story{sum: make(vector)})
+			stories = append(stories, &story{sum: make(vector, len(v))})
+			seen = append(seen, 0)
 		}
 		st := stories[best]
 		st.members = append(st.members, i)
+		sq := st.norm * st.norm
 		for w, x := range v {
-			if _, ok := st.sum[w]; !ok {
+			old, ok := st.sum[w]
+			if !ok {
 				index[w] = append(index[w], best)
 			}
-			st.sum[w] += x
+			st.sum[w] = old + x
+			sq += 2*old*x + x*x
 		}
-		var n float64
-		for _, x := range st.sum {
-			n += x * x
-		}
-		st.norm = math.Sqrt(n)
+		st.norm = math.Sqrt(sq)
 	}
 	// Second pass: an item seeded early is compared with a story that had
 	// one member then; now that stories have grown, merge a story into a

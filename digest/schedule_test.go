@@ -287,13 +287,13 @@ func TestStaleClaimIsTakenOver(t *testing.T) {
 }
 
 // Two Services on one database post each channel's digest exactly once.
-func testTwoSchedulers(t *testing.T, st Store) {
+func testTwoSchedulers(t *testing.T, stA, stB Store) {
 	ctx := context.Background()
 	ny := mustLoad(t, "America/New_York")
 	clock := newFakeClock(time.Date(2025, 3, 8, 12, 0, 0, 0, ny))
 	poster := &fakePoster{clock: clock}
-	a := newTestService(t, st, clock, poster, "instance-a")
-	b := newTestService(t, st, clock, poster, "instance-b")
+	a := newTestService(t, stA, clock, poster, "instance-a")
+	b := newTestService(t, stB, clock, poster, "instance-b")
 	for _, ch := range []string{"c1", "c2", "c3"} {
 		if _, err := a.Set(ctx, "g", ch, "02:30", "America/New_York", "both"); err != nil {
 			t.Fatal(err)
@@ -325,7 +325,8 @@ func testTwoSchedulers(t *testing.T, st Store) {
 
 func TestTwoSchedulersPostOnceFake(t *testing.T) {
 	t.Parallel()
-	testTwoSchedulers(t, newMemStore())
+	st := newMemStore()
+	testTwoSchedulers(t, st, st)
 }
 
 func TestRunLoopWithFakeClock(t *testing.T) {

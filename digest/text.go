@@ -40,6 +40,9 @@ de het een en van ik te dat die in is op aan met voor zijn er maar om niet ook a
 // isCJK reports scripts written without spaces between words; they are
 // compared by overlapping character pairs instead of words.
 func isCJK(r rune) bool {
+	if r < 0x0E00 {
+		return false // fast path: Latin, Greek, Cyrillic, Arabic, Hebrew, Indic...
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai)
 }
 
