@@ -80,7 +80,7 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 	if err != nil {
 		return false, fmt.Errorf("last digest run of channel %s: %w", d.ChannelID, err)
 	}
-	done := lastOK && last.LocalDate == today && last.Status == store.RunDone
+	done := ranFor(last, lastOK, today)
 	if !p.dueToday(now, done) {
 		return false, nil
 	}
@@ -137,6 +137,17 @@ func (s *Service) finish(ctx context.Context, channelID, localDate string, rep R
 	if err := s.store.FinishDigestRun(fctx, channelID, localDate, s.clock.Now(), string(data)); err != nil {
 		s.log.Error("record digest run", "channel_id", channelID, "local_date", localDate, "err", err)
 	}
+}
+
+// ranFor reports whether the channel's digest for localDate is done, given
+// its last run. A last run on a later local date counts as done too: after
+// a time zone change moves "today" back to a date that already had its
+// digest in the old zone, the digest does not run twice.
+func ranFor(last store.DigestRun, ok bool, localDate string) bool {
+	if !ok {
+		return false
+	}
+	return last.LocalDate > localDate || last.LocalDate == localDate && last.Status == store.RunDone
 }
 
 // windowStart is where the next digest's window begins: the end of the

@@ -300,7 +300,7 @@ func testTwoSchedulers(t *testing.T, stA, stB Store) {
 		}
 	}
 	// Every minute of the spring-forward night, both instances tick at once.
-	for now := time.Date(2025, 3, 9, 0, 0, 0, 0, ny); now.Before(time.Date(2025, 3, 9, 6, 0, 0, 0, ny)); now = now.Add(time.Minute) {
+	for now := time.Date(2025, 3, 9, 1, 45, 0, 0, ny); now.Before(time.Date(2025, 3, 9, 4, 15, 0, 0, ny)); now = now.Add(time.Minute) {
 		clock.Set(now)
 		var wg sync.WaitGroup
 		for _, s := range []*Service{a, b} {
@@ -315,6 +315,9 @@ func testTwoSchedulers(t *testing.T, stA, stB Store) {
 	per := make(map[string]int)
 	for _, s := range poster.sent() {
 		per[s.channelID]++
+		if want := time.Date(2025, 3, 9, 7, 30, 0, 0, time.UTC); !s.at.Equal(want) {
+			t.Errorf("channel %s posted at %s, want %s (03:30 EDT)", s.channelID, s.at.UTC(), want)
+		}
 	}
 	for _, ch := range []string{"c1", "c2", "c3"} {
 		if per[ch] != 1 {
@@ -360,5 +363,40 @@ func TestRunLoopWithFakeClock(t *testing.T) {
 	}
 	if n := len(poster.sent()); n != 1 {
 		t.Fatalf("posted %d messages, want 1", n)
+	}
+}
+
+func TestZoneChangeDoesNotRepeatADay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	la := mustLoad(t, "America/Los_Angeles")
+	clock := newFakeClock(time.Date(2025, 5, 1, 20, 0, 0, 0, time.UTC))
+	st := newMemStore()
+	poster := &fakePoster{}
+	svc := newTestService(t, st, clock, poster, "a")
+	if _, err := svc.Set(ctx, "g", "c", "00:30", "Europe/Berlin", "both"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2025, 5, 1, 22, 30, 0, 0, time.UTC))
+	svc.RunDue(ctx) // the 2 May digest, Berlin time
+	if n := len(poster.sent()); n != 1 {
+		t.Fatalf("Berlin digest: %d messages", n)
+	}
+	// Moving to Los Angeles, where it is 15:31 on 1 May: 16:00 today there
+	// would be a second digest half an hour after the first.
+	clock.Set(time.Date(2025, 5, 1, 22, 31, 0, 0, time.UTC))
+	next, err := svc.Set(ctx, "g", "c", "16:00", "America/Los_Angeles", "both")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 5, 2, 16, 0, 0, 0, la); !next.Equal(want) {
+		t.Errorf("next = %s, want %s", next, want)
+	}
+	for now := clock.Now(); now.Before(time.Date(2025, 5, 2, 15, 0, 0, 0, la)); now = now.Add(15 * time.Minute) {
+		clock.Set(now)
+		svc.RunDue(ctx)
+	}
+	if n := len(poster.sent()); n != 1 {
+		t.Fatalf("posted %d digests before 2 May 16:00 in Los Angeles, want only the Berlin one", n)
 	}
 }

@@ -75,7 +75,7 @@ func (s *Service) doneOn(ctx context.Context, channelID, localDate string) (bool
 	if err != nil {
 		return false, fmt.Errorf("last digest run of channel %s: %w", channelID, err)
 	}
-	return ok && last.LocalDate == localDate && last.Status == store.RunDone, nil
+	return ranFor(last, ok, localDate), nil
 }
 
 // Off stops the digest of a channel, or with channelID "" every digest in
@@ -271,7 +271,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("last digest run of channel %s: %w", d.ChannelID, err)
 		}
-		done := lastOK && last.Status == store.RunDone && last.LocalDate == p.localDate(now)
+		done := ranFor(last, lastOK, p.localDate(now))
 		next := p.next(now, done)
 		fmt.Fprintf(&b, "- next: %s (<t:%d:R>)\n", next.In(p.loc).Format("Mon 2 Jan 15:04 MST"), next.Unix())
 		if lastOK {
