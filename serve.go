@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/store"
+	"github.com/precisbot/precis/summarize"
+)
+
+// runServe builds every dependency from the configuration and runs the bot
+// and the digest scheduler until ctx is cancelled (SIGINT, SIGTERM).
+func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	if len(args) > 0 {
+		return usageError{"serve takes no arguments; settings come from the environment"}
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.ValidateServe(); err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr, false, getenv)
+
+	st, err := store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+
+	fetcher := article.NewFetcher(article.FetchOptions{
+		Timeout:      cfg.FetchTimeout,
+		MaxBytes:     cfg.FetchMaxBytes,
+		AllowPrivate: cfg.FetchAllowPrivate,
+	})
+	reader := article.NewReader(fetcher, article.DefaultMinWords)
+	extractive := summarize.NewCached(summarize.NewExtractive(), st, logger)
+	var llm summarize.Summarizer
+	if cfg.LLMAPIKey != "" {
+		l, err := summarize.NewLLM(llmConfig(cfg, logger))
+		if err != nil {
+			return err
+		}
+		llm = summarize.NewCached(l, st, logger)
+		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", cfg.LLMBaseURL)
+	} else {
+		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
+	}
+
+	b, err := bot.New(bot.Deps{
+		Reader:     reader,
+		LLM:        llm,
+		Extractive: extractive,
+		Store:      st,
+		Logger:     logger,
+	}, bot.Options{
+		Token:                   cfg.DiscordToken,
+		APIURL:                  cfg.DiscordAPIURL,
+		GuildID:                 cfg.DiscordGuildID,
+		ShardID:                 cfg.ShardID,
+		ShardCount:              cfg.ShardCount,
+		HTTPAddr:                cfg.HTTPAddr,
+		QuotaUserPerHour:        cfg.QuotaUserPerHour,
+		QuotaServerPerHour:      cfg.QuotaServerPerHour,
+		QuotaServerTokensPerDay: cfg.QuotaServerTokensPerDay,
+		Workers:                 cfg.Workers,
+		MinWords:                article.DefaultMinWords,
+	})
+	if err != nil {
+		return err
+	}
+	summarizer := llm
+	if summarizer == nil {
+		summarizer = extractive
+	}
+	digests := digest.New(digest.Deps{
+		Store:      st,
+		Fetcher:    fetcher,
+		Poster:     b,
+		Summarizer: digestSummarizer{reader: reader, summarizer: summarizer, language: cfg.SummaryLanguage},
+		Channels:   channelNames{session: b.Session()},
+		Logger:     logger,
+	}, digest.Options{})
+	b.SetDigest(digests)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return b.Run(gctx) })
+	g.Go(func() error {
+		// The scheduler waits for the gateway: digests post through it.
+		if err := digests.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("digest scheduler: %w", err)
+		}
+		return nil
+	})
+	err = g.Wait()
+	logger.Info("stopped")
+	return err
+}
+
+// digestSummarizer summarises one link for a digest entry that has no
+// cached summary.
+type digestSummarizer struct {
+	reader     *article.Reader
+	summarizer summarize.Summarizer
+	language   string
+}
+
+func (d digestSummarizer) Summarize(ctx context.Context, url string) (*summarize.Summary, error) {
+	a, err := d.reader.Read(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return d.summarizer.Summarize(ctx, a, summarize.Options{Length: summarize.LengthShort, Language: d.language})
+}
+
+// channelNames names channels from the gateway's state, asking the API
+// only for channels the state does not hold.
+type channelNames struct{ session *discordgo.Session }
+
+func (c channelNames) ChannelName(ctx context.Context, guildID, channelID string) (string, error) {
+	if ch, err := c.session.State.Channel(channelID); err == nil {
+		return ch.Name, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ch, err := c.session.Channel(channelID, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return ch.Name, nil
+}
+
