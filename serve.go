@@ -140,4 +140,3 @@ func (c channelNames) ChannelName(ctx context.Context, guildID, channelID string
 	}
 	return ch.Name, nil
 }
-
