@@ -512,6 +512,7 @@ type storedInteraction struct {
 	dispatched time.Time
 	acked      bool
 	original   map[string]any // the original response message, once there is one
+	loading    bool           // original is a deferred "thinking…" message
 }
 
 func (s *Server) storeMessage(msg map[string]any) {

@@ -3,6 +3,7 @@ package fakediscord_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -243,11 +244,7 @@ func TestReconnectResumes(t *testing.T) {
 	if err := fake.WaitReady(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	// discordgo's first heartbeat must be out before a RECONNECT, or its
-	// heartbeat goroutine races its own reconnect (a discordgo bug).
-	if err := fake.WaitHeartbeat(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	// Reconnect itself waits for discordgo's first heartbeat.
 	if err := fake.Reconnect(); err != nil {
 		t.Fatal(err)
 	}
@@ -527,5 +524,148 @@ func TestWrongTokenRefused(t *testing.T) {
 	}
 	if v := fake.Violations(); !strings.Contains(v[0], "Authorization") {
 		t.Errorf("violations = %q", v)
+	}
+}
+
+func TestDeferredFollowupsLikeDiscord(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	fake := fakediscord.New(t, fakediscord.Options{})
+	got := make(chan *discordgo.InteractionCreate, 2)
+	s := openSession(t, fake, func(s *discordgo.Session) {
+		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
+	})
+	if err := fake.WaitReady(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	defer_ := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
+
+	// The first follow-up after a deferral replaces the "thinking…" message.
+	if _, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	ic := <-got
+	if err := s.InteractionRespond(ic.Interaction, defer_); err != nil {
+		t.Fatal(err)
+	}
+	orig, err := s.InteractionResponse(ic.Interaction)
+	if err != nil || orig.Flags&discordgo.MessageFlagsEphemeral == 0 || orig.Flags&discordgo.MessageFlagsLoading == 0 {
+		t.Fatalf("original = %v %+v", err, orig)
+	}
+	fu, err := s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "x", AllowedMentions: discordtext.NoMentions()})
+	if err != nil || fu.ID != orig.ID {
+		t.Fatalf("first follow-up %v id %v, want the original's %s", err, fu, orig.ID)
+	}
+
+	// After deleting the original, a follow-up is a new message and
+	// @original is gone.
+	if _, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	ic = <-got
+	if err := s.InteractionRespond(ic.Interaction, defer_); err != nil {
+		t.Fatal(err)
+	}
+	orig, err = s.InteractionResponse(ic.Interaction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InteractionResponseDelete(ic.Interaction); err != nil {
+		t.Fatal(err)
+	}
+	fu, err = s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "y", AllowedMentions: discordtext.NoMentions()})
+	if err != nil || fu.ID == orig.ID {
+		t.Fatalf("follow-up after delete: %v %+v", err, fu)
+	}
+	if _, err := s.InteractionResponse(ic.Interaction); err == nil {
+		t.Error("@original still there after delete")
+	}
+}
+
+// clock is a settable test clock.
+type clock struct{ now atomic.Int64 }
+
+func (c *clock) Now() time.Time          { return time.Unix(0, c.now.Load()) }
+func (c *clock) Advance(d time.Duration) { c.now.Add(int64(d)) }
+
+func TestLateInteractionAckIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	clk := &clock{}
+	clk.now.Store(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	fake := fakediscord.New(t, fakediscord.Options{AllowViolations: true, Now: clk.Now})
+	got := make(chan *discordgo.InteractionCreate, 1)
+	s := openSession(t, fake, func(s *discordgo.Session) {
+		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
+	})
+	if err := fake.WaitReady(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "slow"}); err != nil {
+		t.Fatal(err)
+	}
+	ic := <-got
+	clk.Advance(3*time.Second + time.Millisecond)
+	err := s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+	var rest *discordgo.RESTError
+	if !errors.As(err, &rest) || rest.Message == nil || rest.Message.Code != 10062 {
+		t.Fatalf("late ack: %v", err)
+	}
+	if v := fake.Violations(); len(v) != 1 || !strings.Contains(v[0], "answered after") {
+		t.Errorf("violations = %q", v)
+	}
+}
+
+func TestDisconnectResumes(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	fake := fakediscord.New(t, fakediscord.Options{})
+	openSession(t, fake, nil)
+	if err := fake.WaitReady(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	fake.Disconnect(4000, "Unknown error.")
+	r, err := fake.WaitResume(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Accepted {
+		t.Errorf("resume refused: %+v", r)
+	}
+	if err := fake.WaitResumed(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if ids := fake.ReadyConnections(); len(ids) != 1 || ids[0] != r.Conn {
+		t.Errorf("ready connections %v, resumed on %d", ids, r.Conn)
+	}
+}
+
+func TestCallbackWithResponse(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	fake := fakediscord.New(t, fakediscord.Options{})
+	s := openSession(t, fake, nil)
+	if err := fake.WaitReady(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "now"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: "hi", AllowedMentions: discordtext.NoMentions()}}
+	raw, err := s.Request("POST", discordgo.EndpointInteractionResponse(in.ID, in.Token)+"?with_response=true", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp struct {
+		Resource struct {
+			Type    int               `json:"type"`
+			Message discordgo.Message `json:"message"`
+		} `json:"resource"`
+	}
+	if err := json.Unmarshal(raw, &resp); err != nil || resp.Resource.Type != 4 || resp.Resource.Message.Content != "hi" {
+		t.Fatalf("with_response = %s (%v)", raw, err)
 	}
 }

@@ -77,6 +77,12 @@ type gwConn struct {
 	srv *Server
 	ws  *websocket.Conn
 
+	// heartbeat is closed at the connection's first heartbeat, done when
+	// its read loop ends.
+	heartbeat     chan struct{}
+	heartbeatOnce sync.Once
+	done          chan struct{}
+
 	writeMu sync.Mutex
 	sess    *gwSession // set after IDENTIFY/RESUME; guarded by writeMu
 	ready   bool       // handshake done; guarded by writeMu
@@ -271,11 +277,34 @@ func (s *Server) dispatch(conn int, event string, data any) error {
 }
 
 // Reconnect sends RECONNECT (op 7) to every connection; a client should
-// close and RESUME on a new connection. With discordgo, wait for the
-// session's first heartbeat (WaitHeartbeat) before calling it: discordgo's
-// heartbeat goroutine otherwise races its own reconnect and closes the new
-// connection.
-func (s *Server) Reconnect() error { return s.sendOp(OpReconnect, nil, nil) }
+// close and RESUME on a new connection.
+//
+// It first waits (up to firstHeartbeatWait) for each connection's first
+// heartbeat: discordgo's heartbeat goroutine, started at the handshake,
+// otherwise races discordgo's own reconnect and closes the new connection.
+// For the same reason keep the default heartbeat interval in reconnect
+// tests: a short one lets a tick race the close.
+func (s *Server) Reconnect() error {
+	s.awaitFirstHeartbeats()
+	return s.sendOp(OpReconnect, nil, nil)
+}
+
+// firstHeartbeatWait bounds how long Reconnect and Disconnect wait for a
+// connection's first heartbeat; discordgo sends it right after READY.
+const firstHeartbeatWait = 10 * time.Second
+
+func (s *Server) awaitFirstHeartbeats() {
+	timeout := time.NewTimer(firstHeartbeatWait)
+	defer timeout.Stop()
+	for _, c := range s.connList() {
+		select {
+		case <-c.heartbeat:
+		case <-c.done:
+		case <-timeout.C:
+			return
+		}
+	}
+}
 
 // InvalidSession sends INVALID_SESSION (op 9) to every connection. When not
 // resumable the sessions are forgotten, so a RESUME is refused and only a
@@ -299,6 +328,7 @@ func (s *Server) RequestHeartbeat() error { return s.sendOp(OpHeartbeat, nil, ni
 // Disconnect closes every gateway connection with a close code (4000
 // "unknown error" lets a client resume; 4004 or 4014 must not reconnect).
 func (s *Server) Disconnect(code int, reason string) {
+	s.awaitFirstHeartbeats()
 	for _, c := range s.connList() {
 		c.close(code, reason)
 	}
@@ -337,7 +367,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if e := q.Get("encoding"); e != "" && e != "json" {
 		s.violate("gateway connected with encoding %q, only json is supported", e)
 	}
-	c := &gwConn{id: int(s.connIDs.Add(1)), srv: s, ws: ws}
+	c := &gwConn{id: int(s.connIDs.Add(1)), srv: s, ws: ws, heartbeat: make(chan struct{}), done: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -347,6 +377,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.conns[c.id] = c
 	s.mu.Unlock()
 	defer func() {
+		close(c.done)
 		s.mu.Lock()
 		delete(s.conns, c.id)
 		s.mu.Unlock()
@@ -383,6 +414,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.frames.add(Frame{Conn: c.id, Dir: Received, Op: p.Op, Data: p.D, Time: s.now()})
 		switch p.Op {
 		case OpHeartbeat:
+			c.heartbeatOnce.Do(func() { close(c.heartbeat) })
 			if !s.dropAcks.Load() {
 				c.writeMu.Lock()
 				_ = c.writeOpLocked(OpHeartbeatACK, nil)

@@ -520,6 +520,9 @@ func (s *Server) deleteCommand(c *restCall) (int, any) {
 	return http.StatusNotFound, discordError(10063, "Unknown application command")
 }
 
+// messageFlagLoading marks a deferred interaction response ("thinking…").
+const messageFlagLoading = 128
+
 // Interaction callback types.
 const (
 	callbackPong                  = 1
@@ -567,9 +570,10 @@ func (s *Server) postCallback(c *restCall) (int, any) {
 		msg["type"] = 20
 		delete(msg, "member")
 		if body.Type == callbackDeferredChannelMsg {
-			msg["flags"] = 128 // LOADING
+			si.loading = true
+			msg["flags"] = messageFlagLoading
 			if f, ok := body.Data["flags"].(float64); ok {
-				msg["flags"] = 128 | int(f)
+				msg["flags"] = messageFlagLoading | int(f)
 			}
 		} else {
 			applyMessageEdit(msg, body.Data)
@@ -652,11 +656,12 @@ func (s *Server) postFollowup(c *restCall) (int, any) {
 	msg["webhook_id"] = s.appID
 	msg["application_id"] = s.appID
 	delete(msg, "member")
-	if si.original != nil && si.original["flags"] == 128 {
+	if si.original != nil && si.loading {
 		// The first follow-up to a deferred response replaces the
 		// loading message, as on Discord.
 		msg["id"] = si.original["id"]
 		si.original = msg
+		si.loading = false
 	}
 	applyMessageEdit(msg, data)
 	s.messages[msg["id"].(string)] = &storedMessage{obj: msg}
@@ -710,8 +715,12 @@ func (s *Server) patchWebhookMessage(c *restCall) (int, any) {
 		return st, resp
 	}
 	applyMessageEdit(sm.obj, data)
-	if f, ok := sm.obj["flags"].(int); ok && f&128 != 0 {
-		sm.obj["flags"] = f &^ 128
+	if f, ok := sm.obj["flags"].(int); ok && f&messageFlagLoading != 0 {
+		sm.obj["flags"] = f &^ messageFlagLoading
+	}
+	if c.params["message_id"] == "@original" {
+		si := s.interactions[c.params["token"]]
+		si.loading = false
 	}
 	sm.obj["edited_timestamp"] = s.timestamp()
 	return http.StatusOK, sm.obj
@@ -725,7 +734,19 @@ func (s *Server) deleteWebhookMessage(c *restCall) (int, any) {
 		return st, resp
 	}
 	sm.deleted = true
+	if c.params["message_id"] == "@original" || sm.obj["id"] == s.interactions[c.params["token"]].originalID() {
+		si := s.interactions[c.params["token"]]
+		si.original = nil
+		si.loading = false
+	}
 	return http.StatusNoContent, nil
+}
+
+func (si *storedInteraction) originalID() any {
+	if si == nil || si.original == nil {
+		return nil
+	}
+	return si.original["id"]
 }
 
 func (s *Server) knownChannel(c *restCall) (Guild, Channel, int, any, bool) {
