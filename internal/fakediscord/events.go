@@ -242,7 +242,8 @@ type Message struct {
 	ChannelID string // defaults to the first guild's first channel
 	GuildID   string // defaults to that channel's guild
 	Content   string
-	// Author defaults to the default user; set Bot on it for a bot author.
+	// Author defaults to the default user (for webhook messages: the
+	// webhook, a bot); set Bot on it for a bot author.
 	Author *discordgo.User
 	// WebhookID marks a message posted by a webhook (no member).
 	WebhookID string
@@ -442,7 +443,7 @@ func (s *Server) SendReaction(r Reaction) error {
 	guildID, channelID := s.defaultPlace(r.GuildID, r.ChannelID)
 	inv := Invoker{}
 	if r.UserID != "" && r.UserID != DefaultUserID {
-		inv.User = &discordgo.User{ID: r.UserID, Username: "user" + r.UserID[len(r.UserID)-4:], Discriminator: "0"}
+		inv.User = &discordgo.User{ID: r.UserID, Username: "user-" + r.UserID, Discriminator: "0"}
 	}
 	p := map[string]any{
 		"user_id":    inv.user().ID,
@@ -467,6 +468,10 @@ func (s *Server) messageObject(m Message) map[string]any {
 		m.ID = s.NewID()
 	}
 	author := Invoker{User: m.Author}.user()
+	if m.WebhookID != "" && m.Author == nil {
+		// Webhook messages are authored by the webhook itself, a bot.
+		author = &discordgo.User{ID: m.WebhookID, Username: "Captain Hook", Discriminator: "0000", Bot: true}
+	}
 	embeds := m.Embeds
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}

@@ -130,10 +130,18 @@ func (s *Server) WaitResume(ctx context.Context, n int) (Resume, error) {
 		return Resume{}, fmt.Errorf("wait for resume %d: %w", n, err)
 	}
 	r := parseResume(f)
-	// Whether it was accepted shows in the next frame sent on that conn.
+	// Whether it was accepted shows in the answer sent on that connection
+	// after the RESUME frame (frames are scanned in order).
+	seenResume := false
 	next, err := s.frames.wait(ctx, func(g Frame) bool {
-		return g.Conn == f.Conn && g.Dir == Sent && !g.Time.Before(f.Time) &&
-			(g.Type == "RESUMED" || g.Op == OpInvalidSession)
+		if g.Conn != f.Conn {
+			return false
+		}
+		if g.Dir == Received && g.Op == OpResume {
+			seenResume = true
+			return false
+		}
+		return seenResume && g.Dir == Sent && (g.Type == "RESUMED" || g.Op == OpInvalidSession)
 	})
 	if err != nil {
 		return r, fmt.Errorf("wait for resume %d answer: %w", n, err)
