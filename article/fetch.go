@@ -325,6 +325,9 @@ func decodeContent(body io.Reader, encoding string) (io.Reader, error) {
 		return body, nil
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(body)
+		if errors.Is(err, io.EOF) {
+			return nil, ErrEmptyPage // not even a gzip header
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bad gzip body: %w", err)
 		}

@@ -510,6 +510,13 @@ func TestFetchHTTPErrors(t *testing.T) {
 
 func TestFetchEmptyPage(t *testing.T) {
 	t.Parallel()
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Content-Encoding", "gzip")
+	})
+	if _, err := loopbackFetcher(FetchOptions{}).Fetch(context.Background(), srv.URL); !errors.Is(err, ErrEmptyPage) {
+		t.Errorf("empty gzip body: %v, want ErrEmptyPage", err)
+	}
 	for name, body := range map[string]string{"empty": "", "blank": " \n\t "} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -109,3 +109,20 @@ func FuzzFindLinks(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkFindLinks(b *testing.B) {
+	msg := "Morning all! Read <https://www.example.com/news/2024/05/story-about-things?utm_source=twitter&id=7> " +
+		"and [this analysis](https://en.wikipedia.org/wiki/Go_(programming_language)), also ||https://example.org/spoiler|| " +
+		"`https://example.com/code` https://tenor.com/view/funny-cat.gif " + strings.Repeat("words words words ", 50)
+	b.ReportAllocs()
+	for b.Loop() {
+		FindLinks(msg, 3)
+	}
+}
+
+func BenchmarkNormalizeURL(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		NormalizeURL("HTTPS://Www.Example.com:443/news/Story?utm_source=x&b=2&a=1&fbclid=abc#top")
+	}
+}
