@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/precisbot/precis/internal/fakediscord"
+	"github.com/precisbot/precis/internal/fakellm"
+)
+
+// TestServeProcess runs the real binary against a fake Discord, a fake LLM
+// and a local article server: a slash command is deferred and answered with
+// the summary, a pasted link gets a reply, and SIGTERM stops the process
+// with exit status 0.
+func TestServeProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	page := seed(t)
+	articles := site(t, page)
+	fake := fakediscord.New(t, fakediscord.Options{})
+	llm := fakellm.New(t)
+
+	bin := filepath.Join(t.TempDir(), "precis")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "serve")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"DISCORD_TOKEN=Bot "+fake.Token(),
+		"DISCORD_API_URL="+fake.APIURL(),
+		"LLM_BASE_URL="+llm.BaseURL(),
+		"LLM_API_KEY=sk-test",
+		"LLM_MODEL=fake-model",
+		"DATABASE_URL=sqlite:data/precis.db", // relative, in a folder that does not exist yet
+		"FETCH_ALLOW_PRIVATE=true",
+		"HTTP_ADDR=127.0.0.1:0",
+		"LOG_LEVEL=debug",
+	)
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("serve logs:\n%s", logs.String())
+		}
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
+		t.Fatalf("commands were not registered: %v", err)
+	}
+
+	// A slash command: deferred at once, then edited with the summary.
+	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
+		Name: "summarize",
+		Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			{Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: articles.URL + "/article"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := fake.WaitRequest(ctx, fakediscord.Match("POST", "/interactions/"+in.ID+"/*/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deferred struct{ Type int }
+	if err := cb.Decode(&deferred); err != nil || deferred.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+		t.Fatalf("callback type %d (%v), want a deferral", deferred.Type, err)
+	}
+	edit, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == http.MethodPatch && strings.HasSuffix(r.Path, "/messages/@original") && strings.Contains(string(r.Body), "Blinken")
+	})
+	if err != nil {
+		t.Fatalf("no summary edit: %v", err)
+	}
+	if !strings.Contains(string(edit.Body), `"parse":[]`) {
+		t.Errorf("summary edit without allowed_mentions parse []: %s", edit.Body)
+	}
+
+	// A pasted link: a reply to the message.
+	msg, err := fake.SendMessage(fakediscord.Message{Content: "look at this " + articles.URL + "/article?utm_source=x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/api/v9/channels/") && strings.Contains(string(r.Body), msg["id"].(string))
+	})
+	if err != nil {
+		t.Fatalf("no reply to the pasted link: %v", err)
+	}
+	if !strings.Contains(string(reply.Body), "message_reference") {
+		t.Errorf("reply without message_reference: %s", reply.Body)
+	}
+	if n := llm.Calls(); n != 1 {
+		t.Errorf("%d LLM calls for one article asked twice, want 1 (cache)", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "precis.db")); err != nil {
+		t.Errorf("database not created at the relative path: %v", err)
+	}
+
+	// SIGTERM: a clean exit within 10 s.
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		stopped = true
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+		t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10 s after SIGTERM")
+	}
+}
