@@ -1,9 +1,6 @@
 package digest
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // defaultClusterThreshold is the cosine similarity (TF-IDF over title and
 // summary words) between an item and a story's centroid at which the item
@@ -172,14 +169,4 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 		}
 	}
 	return out
-}
-
-// sortedKeys is used where map order would leak into output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

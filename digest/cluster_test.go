@@ -204,3 +204,14 @@ func TestRankingPrefersWidelySharedStories(t *testing.T) {
 		t.Fatalf("order = %q, want %q", got, want)
 	}
 }
+
+// sortedKeys returns m's keys in order, so map order never leaks into
+// assertions.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

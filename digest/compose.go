@@ -252,7 +252,8 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 			continue
 		}
 		text, from := s.entryText(ctx, e, rep, &summarized)
-		e.summary = firstWords(text, min(maxEntryWords, budget-titleWords))
+		titleWords = wordCount(e.title) // a fresh summary may bring a headline
+		e.summary = firstWords(text, max(0, min(maxEntryWords, budget-titleWords)))
 		e.from = from
 		budget -= titleWords + wordCount(e.summary)
 		c.entries = append(c.entries, e)

@@ -20,6 +20,12 @@ import (
 // time hhmm ("HH:MM", 24-hour) in the IANA zone timezone, collecting from
 // sources ("shared", "feeds" or "both"; "" means both). It returns the next
 // run time. Bad input comes back as a *UserError.
+//
+// A new schedule posts a one-line "quiet day" note when there is nothing
+// to report (store.DigestSchedule.QuietDay); setting the schedule again
+// keeps the channel's existing choice. A schedule set after today's time
+// has passed starts tomorrow, and a channel never gets two digests for one
+// local date, even when its time or zone changes.
 func (s *Service) Set(ctx context.Context, guildID, channelID, hhmm, timezone, sources string) (time.Time, error) {
 	if guildID == "" || channelID == "" {
 		return time.Time{}, userErrorf(nil, "Digests can only be set up in a server channel.")
