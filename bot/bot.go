@@ -28,8 +28,8 @@ const (
 	DefaultQuotaUserPerHour        = 20
 	DefaultQuotaServerPerHour      = 120
 	DefaultQuotaServerTokensPerDay = 300_000
-	DefaultWorkers                 = 8
-	DefaultQueueSize               = 64
+	DefaultWorkers                 = 16
+	DefaultQueueSize               = 256
 	DefaultShutdownGrace           = 5 * time.Second
 	DefaultJobTimeout              = 2 * time.Minute
 )
@@ -315,6 +315,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.session.Close(); err != nil {
 		b.log.Warn("close gateway", "err", err)
 	}
+	b.session.Client.CloseIdleConnections()
 	b.connected.Store(false)
 	b.metrics.setConnected(false)
 	return nil
@@ -444,4 +445,12 @@ func (t *RewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r2.URL.RawPath = ""
 	}
 	return t.next.RoundTrip(r2)
+}
+
+// CloseIdleConnections closes the wrapped transport's idle keep-alive
+// connections, so http.Client.CloseIdleConnections reaches them.
+func (t *RewriteTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
