@@ -124,6 +124,9 @@ func urlEnd(s string) int {
 	return len(s)
 }
 
+// openerOf pairs each closing bracket with its opening one.
+var openerOf = map[rune]string{')': "(", ']': "[", '}': "{"}
+
 // trimURL removes punctuation that ends a sentence rather than the link,
 // and a closing bracket that has no opening partner inside the link (so
 // "(see https://en.wikipedia.org/wiki/Go_(language))" keeps the inner one).
@@ -136,8 +139,7 @@ func trimURL(s string) string {
 			s = s[:len(s)-size]
 			continue
 		case ')', ']', '}':
-			open := map[rune]rune{')': '(', ']': '[', '}': '{'}[r]
-			if strings.Count(s, string(r)) > strings.Count(s, string(open)) {
+			if strings.Count(s, string(r)) > strings.Count(s, openerOf[r]) {
 				s = s[:len(s)-size]
 				continue
 			}
