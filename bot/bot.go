@@ -271,7 +271,9 @@ func (b *Bot) Send(ctx context.Context, channelID string, msg *discordgo.Message
 // Run connects to the gateway, registers the commands, serves health and
 // metrics, and handles events until ctx is cancelled. It then stops taking
 // new events, lets in-flight work finish for the grace period, cancels the
-// rest, closes the session and returns nil, within about ten seconds.
+// rest, closes the session and returns nil: within ShutdownGrace + 1.5 s
+// for work, about 1 s for discordgo's close handshake and 1 s for the HTTP
+// server, under ten seconds with the default grace.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.ran.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
@@ -309,7 +311,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if !b.inflight.wait(b.opts.ShutdownGrace) {
 		b.log.Warn("cancelling in-flight work", "in_flight", b.inflight.count())
 		b.cancelWork()
-		b.inflight.wait(2 * time.Second)
+		b.inflight.wait(1500 * time.Millisecond)
 	}
 	b.cancelWork()
 	if err := b.session.Close(); err != nil {

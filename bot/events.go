@@ -172,9 +172,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, link
 		log.Info("summary skipped", "reason", err)
 		return
 	}
-	if err := b.session.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
-		log.Debug("typing indicator", "err", err)
-	}
+	stopTyping := b.typing(ctx, m.ChannelID)
 	results := make([]*summarize.Summary, len(links))
 	errs := make([]error, len(links))
 	done := make(chan int, len(links))
@@ -190,6 +188,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, link
 	for range links {
 		<-done
 	}
+	stopTyping()
 	for i, u := range links {
 		if err := errs[i]; err != nil {
 			kind := errorKind(err)
@@ -217,6 +216,33 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, link
 		b.metrics.summary(source, "ok", time.Since(received))
 		log.Info("summary posted", "url", u, "model", results[i].Model, "elapsed_ms", time.Since(received).Milliseconds())
 	}
+}
+
+// typingInterval renews the typing indicator, which Discord shows for ten
+// seconds.
+const typingInterval = 8 * time.Second
+
+// typing shows "Precis is typing…" in a channel until the returned stop
+// function is called.
+func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(typingInterval)
+		defer t.Stop()
+		for {
+			if err := b.session.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil && ctx.Err() == nil {
+				b.log.Debug("typing indicator", "channel_id", channelID, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // noPing is allowed_mentions for every message: parse nothing, and do not

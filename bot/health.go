@@ -72,7 +72,7 @@ func startHealthServer(addr string, check func(context.Context) healthStatus, m 
 }
 
 func (h *healthServer) shutdown() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := h.srv.Shutdown(ctx); err != nil {
 		h.log.Warn("health server shutdown", "err", err)
