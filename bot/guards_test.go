@@ -161,7 +161,7 @@ func TestHealth(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.connected.Store(tc.connected)
-			srv := httptest.NewServer(HealthHandler(b.health, b.metrics))
+			srv := httptest.NewServer(healthHandler(b.health, b.metrics))
 			defer srv.Close()
 			resp, err := http.Get(srv.URL + "/healthz")
 			if err != nil {
@@ -187,7 +187,7 @@ func TestMetricsExposition(t *testing.T) {
 	m.summary("command", "busy", 0)
 	m.cache("hit")
 	m.setQueueDepth(4)
-	srv := httptest.NewServer(HealthHandler(func(context.Context) healthStatus { return healthStatus{OK: true} }, m))
+	srv := httptest.NewServer(healthHandler(func(context.Context) healthStatus { return healthStatus{OK: true} }, m))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {

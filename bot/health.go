@@ -19,9 +19,9 @@ type healthStatus struct {
 	Database string `json:"database"`
 }
 
-// HealthHandler serves /healthz (200 when check says OK, else 503, with a
+// healthHandler serves /healthz (200 when check says OK, else 503, with a
 // small JSON body) and /metrics (Prometheus text format).
-func HealthHandler(check func(context.Context) healthStatus, m *Metrics) http.Handler {
+func healthHandler(check func(context.Context) healthStatus, m *Metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -54,7 +54,7 @@ func startHealthServer(addr string, check func(context.Context) healthStatus, m 
 	}
 	h := &healthServer{
 		srv: &http.Server{
-			Handler:           HealthHandler(check, m),
+			Handler:           healthHandler(check, m),
 			ReadHeaderTimeout: 5 * time.Second,
 			WriteTimeout:      10 * time.Second,
 		},
