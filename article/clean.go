@@ -172,6 +172,10 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 	`recommended(?: for you)?|newsletter|sign up|subscribe(?: now)?|weitere artikel|weitere beiträge|weiterführende links|empfohlene beiträge|neueste artikel|` +
 	`mehr zum thema|auch interessant|schon gelesen\??|siehe auch|see also|das könnte sie auch interessieren|lire aussi|à lire aussi|voir aussi|` +
 	`le puede interesar|lea también|ver también|leia também|leggi anche|czytaj (?:też|także)|zobacz (?:też|także)|` +
+	`weitere informationen|mehr themen|zum weiterlesen|lesen sie auch(?: die folgenden beiträge)?|das könnte (?:sie|dich) (?:auch )?interessieren|` +
+	`veja também|leia mais|valora esta noticia|rate this (?:article|story|post)|artikel bewerten|` +
+	`you might also be interested in|more on this (?:topic|story)|related topics|` +
+	`-?\s*anzeige\s*-?|-?\s*advertisement\s*-?|` +
 	`zurück|back|back to top|nach oben|top|tags?|schlagworte|stichworte|topics|themen|loading\.*|` +
 	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
 	`)[\s:.!»›>…]*$`)
@@ -194,10 +198,20 @@ var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\
 // dateLine matches a date on its own.
 var dateLine = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
 
+// tailMarker is a heading after which a page lists other stories or
+// comments: once the story is well under way, it ends the story.
+var tailMarker = regexp.MustCompile(`(?i)^(?:` +
+	`related(?: (?:posts|articles|stories|content|news|coverage))?|you (?:may|might) also like|more (?:stories|news|from \S+(?: \S+)?)|most (?:read|popular)|recommended(?: for you)?|read next|` +
+	`leave a (?:reply|comment)|\d+ comments?|comments|weitere artikel|weitere beiträge|das könnte (?:sie|dich) (?:auch )?interessieren|mehr zum thema|lesen sie auch|` +
+	`à lire aussi|sur le même sujet|articles similaires|te puede interesar|noticias relacionadas|artículos relacionados|leia também|veja também|` +
+	`articoli correlati|potrebbe interessarti|zobacz też|czytaj też|polecane|gerelateerde artikelen` +
+	`)[\s:.!»›>…]*$`)
+
 // cleanParagraphs drops leftover furniture from extracted paragraphs:
 // share and "read more" lines, ads, copyright and credit lines, dates on
 // their own, and duplicated paragraphs.
 func cleanParagraphs(paras []string) []string {
+	paras = cutTail(paras)
 	out := paras[:0]
 	seen := make(map[string]bool, len(paras))
 	for i, p := range paras {
@@ -236,4 +250,23 @@ func letterWords(p string) int {
 		}
 	}
 	return n
+}
+
+// cutTail ends the text at a tailMarker heading that comes after at least
+// half of the words.
+func cutTail(paras []string) []string {
+	total := 0
+	counts := make([]int, len(paras))
+	for i, p := range paras {
+		counts[i] = CountWords(p)
+		total += counts[i]
+	}
+	seen := 0
+	for i, p := range paras {
+		if seen >= total/2 && counts[i] <= 8 && tailMarker.MatchString(p) {
+			return paras[:i]
+		}
+		seen += counts[i]
+	}
+	return paras
 }

@@ -97,3 +97,25 @@ func TestCleanParagraphs(t *testing.T) {
 		t.Errorf("cleanParagraphs kept %q", got)
 	}
 }
+
+func TestCutTail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   []string
+		want int
+	}{
+		{"related list after the story", []string{para, para, "Related Posts", "Another story", "Yet another"}, 2},
+		{"comments after the story", []string{para, para, "3 Comments", "Great article!"}, 2},
+		{"marker too early is kept", []string{"Related", para, para}, 3},
+		{"table header word is not a marker", []string{para, para, "Comment", "enqueued"}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := cutTail(tt.in); len(got) != tt.want {
+				t.Errorf("cutTail kept %d paragraphs %q, want %d", len(got), got, tt.want)
+			}
+		})
+	}
+}
