@@ -145,13 +145,50 @@ func detectLanguage(text string) string {
 var titleSep = regexp.MustCompile(`\s+[|\-–—·•»:/]\s+|\s*\|\s*|\s+::\s+`)
 
 func pickTitle(m *metadata, site, fallback string) string {
-	h1 := m.h1
+	clean := func(s string) string { return cleanSpace(html.UnescapeString(s)) }
+	h1 := clean(m.h1)
 	if sameSite(h1, site) || CountWords(h1) > 40 {
 		h1 = "" // a logo or a wrapper, not the headline
 	}
-	t := firstNonEmpty(m.first("og:title", "twitter:title"), m.ld.headline, h1, m.title, fallback)
-	t = cleanSpace(html.UnescapeString(t))
-	return stripSiteFromTitle(t, site, h1)
+	if og := clean(m.first("og:title", "twitter:title")); og != "" {
+		return stripSiteFromTitle(og, site, h1)
+	}
+	// JSON-LD headlines and <h1>s are sometimes a description or a section
+	// name, so they win over <title> only when the two agree.
+	title := clean(m.title)
+	for _, c := range []string{clean(m.ld.headline), h1} {
+		if c != "" && (title == "" || agrees(c, title)) {
+			return stripSiteFromTitle(c, site, h1)
+		}
+	}
+	if title == "" {
+		return clean(fallback)
+	}
+	return stripTitleSuffix(stripSiteFromTitle(title, site, h1))
+}
+
+// agrees reports whether one text contains the other, ignoring case,
+// spacing and punctuation.
+func agrees(a, b string) bool {
+	a, b = alnum(a), alnum(b)
+	return a != "" && b != "" && (strings.Contains(a, b) || strings.Contains(b, a))
+}
+
+// titleSuffix is a trailing " | Name" part of a <title>.
+var titleSuffix = regexp.MustCompile(`^(.+?)\s+[|–—·•»-]\s+([^|–—·•»]+)$`)
+
+// stripTitleSuffix drops a short trailing part (up to three words, such as
+// a site or section name) from a <title> whose remaining headline is longer.
+func stripTitleSuffix(t string) string {
+	sm := titleSuffix.FindStringSubmatch(t)
+	if sm == nil {
+		return t
+	}
+	head, tail := strings.TrimSpace(sm[1]), strings.TrimSpace(sm[2])
+	if tw, hw := CountWords(tail), CountWords(head); tw <= 3 && hw >= 3 && hw > tw {
+		return head
+	}
+	return t
 }
 
 // stripSiteFromTitle removes a leading or trailing site name from a title:

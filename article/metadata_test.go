@@ -53,6 +53,17 @@ func TestExtractMetadata(t *testing.T) {
 			want: want{"Rail inquiry blames operator", "Jane Doe", "news.example", "en", "", "2023-11-02T00:00:00Z"},
 		},
 		{
+			name: "json-ld headline that disagrees with the title is a description",
+			head: `<title>New Zealand - Wikipedia</title><script type="application/ld+json">{"@type":"Article","headline":"constitutional monarchy in Oceania"}</script>`,
+			html: `<h1>New Zealand</h1>`,
+			want: want{title: "New Zealand", site: "news.example", lang: "en"},
+		},
+		{
+			name: "short title suffix dropped without site metadata",
+			head: `<title>Lorem ipsum dolor sit amet – My website</title>`,
+			want: want{title: "Lorem ipsum dolor sit amet", site: "news.example", lang: "en"},
+		},
+		{
 			name: "twitter image and dc date, locale from og",
 			head: `<meta name="twitter:image" content="https://img.example/t.png"><meta name="dc.date" content="2022-01-21 18:04:11">
 <meta property="og:locale" content="de_DE"><meta property="og:title" content="Bahn-Untersuchung">`,
