@@ -15,5 +15,6 @@ ENV DATABASE_URL=sqlite:/data/precis.db \
     LOG_FORMAT=json
 EXPOSE 8080
 USER nonroot:nonroot
+HEALTHCHECK --interval=30s --timeout=6s --start-period=20s CMD ["/precis", "healthcheck"]
 ENTRYPOINT ["/precis"]
 CMD ["serve"]

@@ -166,10 +166,11 @@ func userMessage(err error) string {
 	if article.IsPipelineError(err) {
 		return article.Explain(err)
 	}
-	msg := err.Error()
-	lines := strings.Split(msg, "\n")
-	for i := range lines {
-		lines[i] = strings.TrimSpace(lines[i])
+	var parts []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			parts = append(parts, l)
+		}
 	}
-	return strings.Join(lines, "; ")
+	return strings.Join(parts, "; ")
 }

@@ -7,6 +7,7 @@
 //	precis summarize [--json] [--url URL] <URL | FILE | ->
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
 //	precis config
+//	precis healthcheck
 package main
 
 import (
@@ -17,7 +18,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/precisbot/precis/config"
@@ -39,6 +39,7 @@ Usage:
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
   precis config                                  print the settings in effect (secrets redacted)
+  precis healthcheck                             exit 0 when the bot on HTTP_ADDR is healthy
   precis version                                 print the version
 
 Settings come from environment variables; see README.md or 'precis config'.
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":
 		err = runConfig(rest, stdout, getenv)
+	case "healthcheck":
+		err = runHealthcheck(ctx, rest, stdout, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "precis", version())
 	case "help", "-h", "--help":
@@ -88,7 +91,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "precis %s: %s\n", cmd, ue.msg)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "precis %s: %s\n", cmd, oneLine(userMessage(err)))
+	fmt.Fprintf(stderr, "precis %s: %s\n", cmd, userMessage(err))
 	return exitError
 }
 
@@ -127,9 +130,4 @@ func newLogger(cfg *config.Config, w io.Writer, quietByDefault bool, getenv func
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// oneLine folds an error message onto one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

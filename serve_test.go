@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,6 +39,13 @@ func TestServeProcess(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAddr := ln.Addr().String()
+	ln.Close()
+
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "serve")
 	cmd.Dir = dir
@@ -48,7 +57,7 @@ func TestServeProcess(t *testing.T) {
 		"LLM_MODEL=fake-model",
 		"DATABASE_URL=sqlite:data/precis.db", // relative, in a folder that does not exist yet
 		"FETCH_ALLOW_PRIVATE=true",
-		"HTTP_ADDR=127.0.0.1:0",
+		"HTTP_ADDR="+httpAddr,
 		"LOG_LEVEL=debug",
 	)
 	var logs strings.Builder
@@ -122,6 +131,20 @@ func TestServeProcess(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "precis.db")); err != nil {
 		t.Errorf("database not created at the relative path: %v", err)
+	}
+
+	// Health and metrics.
+	if code, out, errOut := cli(t, map[string]string{"HTTP_ADDR": httpAddr}, "", "healthcheck"); code != 0 {
+		t.Errorf("healthcheck: exit %d %s %s", code, out, errOut)
+	}
+	resp, err := http.Get("http://" + httpAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "precis_") {
+		t.Errorf("metrics without precis_ series:\n%.500s", metrics)
 	}
 
 	// SIGTERM: a clean exit within 10 s.
