@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -253,5 +252,3 @@ func bulletList(lines []string) string {
 func canManage(perms int64) bool {
 	return perms&(manageGuild|discordgo.PermissionAdministrator) != 0
 }
-
-var errNeedManage = errors.New("you need the Manage Server permission for that")

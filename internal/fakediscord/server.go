@@ -48,7 +48,7 @@ const (
 	defaultHeartbeat     = 41250 * time.Millisecond
 	defaultAckTimeout    = 3 * time.Second
 	discordEpochMillis   = 1420070400000
-	defaultUserPerms     = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionReadMessageHistory | discordgo.PermissionUseSlashCommands | discordgo.PermissionAddReactions | discordgo.PermissionEmbedLinks
+	defaultUserPerms     = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionReadMessageHistory | discordgo.PermissionUseApplicationCommands | discordgo.PermissionAddReactions | discordgo.PermissionEmbedLinks
 	everyonePermissions  = defaultUserPerms
 	botRolePermissions   = defaultUserPerms | discordgo.PermissionAttachFiles
 	defaultRetryAfterMin = time.Millisecond
@@ -378,12 +378,6 @@ func (j *journal[T]) take() []T {
 	items := j.items
 	j.items = nil
 	return items
-}
-
-func (j *journal[T]) len() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return len(j.items)
 }
 
 // wait returns the first item that matches pred, waiting for new items

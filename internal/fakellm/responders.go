@@ -70,9 +70,7 @@ func GoodPayload(req *Request) Payload {
 	}
 	n := min(2, len(sents))
 	p.Summary = strings.Join(sents[:n], " ")
-	for _, s := range sents[n:min(n+3, len(sents))] {
-		p.KeyPoints = append(p.KeyPoints, s)
-	}
+	p.KeyPoints = append(p.KeyPoints, sents[n:min(n+3, len(sents))]...)
 	seen := map[string]bool{}
 	for _, m := range curlyQuoteRE.FindAllStringSubmatchIndex(body, -1) {
 		text := strings.TrimRight(body[m[2]:m[3]], ", ")
