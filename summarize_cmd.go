@@ -64,14 +64,12 @@ func renderText(s *summarize.Summary) string {
 	} else {
 		fmt.Fprintf(&b, "## %s\n", title)
 	}
-	if s.Site != "" || s.Byline != "" {
-		parts := []string{}
-		for _, p := range []string{s.Site, s.Byline} {
-			if p != "" {
-				parts = append(parts, p)
-			}
-		}
-		fmt.Fprintf(&b, "*%s*\n", strings.Join(parts, " · "))
+	source := s.Site
+	if s.Byline != "" && !strings.EqualFold(s.Byline, s.Site) {
+		source = strings.TrimPrefix(source+" · "+s.Byline, " · ")
+	}
+	if source != "" {
+		fmt.Fprintf(&b, "*%s*\n", source)
 	}
 	if s.Headline != "" && s.Headline != title {
 		fmt.Fprintf(&b, "\n**%s**\n", s.Headline)

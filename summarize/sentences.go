@@ -123,11 +123,42 @@ func splitSentences(p string) []string {
 		if term == '.' && abbreviationBefore(p[start:i]) {
 			continue
 		}
+		if openQuote(p[start:i]) && closesWithin(p[i:], 600) {
+			continue // a quotation of several sentences stays whole
+		}
 		out = appendSentence(out, p[start:i])
 		start = j
 		i = j
 	}
 	return appendSentence(out, p[start:])
+}
+
+// openQuote reports whether s leaves a quotation open: an odd number of
+// straight double quotes, or more opening than closing curly quotes or
+// guillemets. German-style „…“ counts “ as the closer.
+func openQuote(s string) bool {
+	if strings.Count(s, `"`)%2 == 1 {
+		return true
+	}
+	opens := strings.Count(s, "«")
+	closes := strings.Count(s, "»")
+	if strings.Contains(s, "„") {
+		opens += strings.Count(s, "„")
+		closes += strings.Count(s, "“") + strings.Count(s, "”")
+	} else {
+		opens += strings.Count(s, "“")
+		closes += strings.Count(s, "”")
+	}
+	return opens > closes
+}
+
+// closesWithin reports whether a closing quote mark follows within n bytes,
+// so that an unbalanced quote in malformed text cannot swallow a paragraph.
+func closesWithin(rest string, n int) bool {
+	if len(rest) > n {
+		rest = rest[:n]
+	}
+	return strings.ContainsAny(rest, "\"”»“")
 }
 
 func appendSentence(out []string, s string) []string {

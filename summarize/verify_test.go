@@ -227,6 +227,9 @@ func TestSplitSentences(t *testing.T) {
 		{"vice versa . . . and that’s why. Next one.", []string{"vice versa . . . and that’s why.", "Next one."}},
 		{"这是第一句。这是第二句！", []string{"这是第一句。", "这是第二句！"}},
 		{"Er sagte z.B. nichts. Dann ging er.", []string{"Er sagte z.B. nichts.", "Dann ging er."}},
+		{`"It is less than 100. It is in the thousands," Mr Obama said. He left.`, []string{`"It is less than 100. It is in the thousands," Mr Obama said.`, "He left."}},
+		{"„Das ist gut. Wir machen weiter“, sagte sie. Dann ging sie.", []string{"„Das ist gut. Wir machen weiter“, sagte sie.", "Dann ging sie."}},
+		{`He said "never. Then it ended. And more.`, []string{`He said "never.`, "Then it ended.", "And more."}},
 	}
 	for _, tt := range tests {
 		if got := splitSentences(tt.in); !reflect.DeepEqual(got, tt.want) {
