@@ -93,6 +93,9 @@ func isBoilerElement(el *html.Node) bool {
 	case atom.Figcaption:
 		return true
 	}
+	if inlineTags[el.DataAtom] {
+		return false
+	}
 	matched := false
 	for _, a := range el.Attr {
 		switch a.Key {
@@ -112,6 +115,26 @@ func isBoilerElement(el *html.Node) bool {
 	}
 	words, linkWords := wordsAndLinkWords(el)
 	return words < 60 || float64(linkWords) > 0.4*float64(words)
+}
+
+// inlineTags are phrasing elements: inside a paragraph they carry words of
+// the sentence (a "KOBE –" dateline, an author's name in a quote) however
+// they are classed.
+var inlineTags = map[atom.Atom]bool{
+	atom.Span: true, atom.A: true, atom.Em: true, atom.Strong: true, atom.B: true,
+	atom.I: true, atom.U: true, atom.Small: true, atom.Time: true, atom.Abbr: true,
+	atom.Cite: true, atom.Sup: true, atom.Sub: true, atom.Font: true, atom.Mark: true,
+	atom.Q: true, atom.Label: true,
+}
+
+// inParagraph reports whether n sits inside a <p>.
+func inParagraph(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.DataAtom == atom.P {
+			return true
+		}
+	}
+	return false
 }
 
 func hasBoilerToken(v string) bool {
