@@ -63,7 +63,7 @@ const (
 	DefaultQuotaServerPerHour   = 120
 	DefaultQuotaServerTokensDay = 300000
 	DefaultMaxLinksPerMessage   = 3
-	DefaultWorkers              = 4
+	DefaultWorkers              = 16
 )
 
 // Setting documents one environment variable; Settings is the list the
