@@ -93,14 +93,14 @@ func isBoilerElement(el *html.Node) bool {
 	case atom.Figcaption:
 		return true
 	}
-	if inlineTags[el.DataAtom] {
-		return false
-	}
+	// Inside a paragraph, a phrasing element is part of the sentence
+	// (a "KOBE –" dateline, a linked name) unless it credits a picture.
+	inline := inlineTags[el.DataAtom] && inParagraph(el)
 	matched := false
 	for _, a := range el.Attr {
 		switch a.Key {
 		case "class", "id":
-			if hasBoilerToken(a.Val) {
+			if tok := boilerToken(a.Val); tok != "" && (!inline || creditTokens[tok]) {
 				matched = true
 			}
 		case "role":
@@ -137,17 +137,22 @@ func inParagraph(n *html.Node) bool {
 	return false
 }
 
-func hasBoilerToken(v string) bool {
+// creditTokens mark picture credits, furniture even inside a paragraph.
+var creditTokens = map[string]bool{"credit": true, "credits": true, "copyright": true, "caption": true}
+
+// boilerToken returns the first token of a class or id value that is in
+// boilerTokens, or "".
+func boilerToken(v string) string {
 	v = strings.ToLower(v)
 	tok := strings.FieldsFunc(v, func(r rune) bool {
 		return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\n'
 	})
 	for _, t := range tok {
 		if boilerTokens[t] {
-			return true
+			return t
 		}
 	}
-	return false
+	return ""
 }
 
 func countWordsIn(n *html.Node) int {
