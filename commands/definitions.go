@@ -136,6 +136,10 @@ func Definitions() []*discordgo.ApplicationCommand {
 						Description: "Links shared in this server, subscribed feeds, or both (default: both)",
 						Choices:     choices("shared", "feeds", "both"),
 					},
+					&discordgo.ApplicationCommandOption{
+						Type: discordgo.ApplicationCommandOptionBoolean, Name: "quiet_day",
+						Description: "On days with nothing to report, post a short line (default: true)",
+					},
 				),
 				sub("off", "Stop a daily digest",
 					optChannel("Channel whose digest to stop (default: every digest in this server)", false)),

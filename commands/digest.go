@@ -41,6 +41,17 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 			return Response{Error: UserMessage(err)}
 		}
 		msg := fmt.Sprintf("Daily digest for <#%s> at %s %s (sources: %s).", channel, hhmm, tz, sources)
+		if req.Has("quiet_day") {
+			post := req.Bool("quiet_day")
+			if err := d.SetQuietDay(ctx, req.GuildID, channel, post); err != nil {
+				return Response{Error: UserMessage(err)}
+			}
+			if post {
+				msg += " Days with nothing to report get a short line."
+			} else {
+				msg += " Days with nothing to report are skipped."
+			}
+		}
 		if !next.IsZero() {
 			msg += fmt.Sprintf(" Next one <t:%d:R> (<t:%d:f>).", next.Unix(), next.Unix())
 		}

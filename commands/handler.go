@@ -61,6 +61,7 @@ type UsageStore interface {
 // DigestService is the part of *digest.Service the /digest commands drive.
 type DigestService interface {
 	Set(ctx context.Context, guildID, channelID, hhmm, timezone, sources string) (next time.Time, err error)
+	SetQuietDay(ctx context.Context, guildID, channelID string, post bool) error
 	Off(ctx context.Context, guildID, channelID string) error
 	AddFeed(ctx context.Context, guildID, channelID, feedURL string) error
 	RemoveFeed(ctx context.Context, guildID, channelID, feedURL string) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +94,9 @@ func (d *fakeDigest) rec(format string, args ...any) error {
 }
 func (d *fakeDigest) Set(_ context.Context, g, c, hhmm, tz, src string) (time.Time, error) {
 	return d.next, d.rec("set %s %s %s %s %s", g, c, hhmm, tz, src)
+}
+func (d *fakeDigest) SetQuietDay(_ context.Context, g, c string, post bool) error {
+	return d.rec("quiet %s %s %v", g, c, post)
 }
 func (d *fakeDigest) Off(_ context.Context, g, c string) error { return d.rec("off %s %q", g, c) }
 func (d *fakeDigest) AddFeed(_ context.Context, g, c, u string) error {
@@ -382,6 +386,7 @@ func TestDigestCommands(t *testing.T) {
 		perms     int64
 		digestErr error
 		wantCall  string
+		wantCalls []string
 		wantText  string
 		wantErr   string
 	}{
@@ -389,6 +394,8 @@ func TestDigestCommands(t *testing.T) {
 			wantCall: "set g1 c9 08:00 Europe/Paris both", wantText: fmt.Sprintf("<t:%d:R>", next.Unix())},
 		{name: "set feeds", path: "set", perms: admin, opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "UTC", "sources": "feeds"},
 			wantCall: "set g1 c9 08:00 UTC feeds"},
+		{name: "set skipping quiet days", path: "set", perms: admin, opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "UTC", "quiet_day": false},
+			wantCalls: []string{"set g1 c9 08:00 UTC both", "quiet g1 c9 false"}, wantText: "skipped"},
 		{name: "set needs permission", path: "set", opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "UTC"}, wantErr: "Manage Server"},
 		{name: "set bad zone", path: "set", perms: admin, opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "Mars/Base"},
 			digestErr: &digest.UserError{Msg: "Unknown time zone Mars/Base."}, wantErr: "Unknown time zone Mars/Base."},
@@ -426,6 +433,9 @@ func TestDigestCommands(t *testing.T) {
 			}
 			if tc.wantCall != "" && (len(e.digest.calls) != 1 || e.digest.calls[0] != tc.wantCall) {
 				t.Errorf("calls %q, want %q", e.digest.calls, tc.wantCall)
+			}
+			if tc.wantCalls != nil && !slices.Equal(e.digest.calls, tc.wantCalls) {
+				t.Errorf("calls %q, want %q", e.digest.calls, tc.wantCalls)
 			}
 			if !strings.Contains(resp.Content, tc.wantText) {
 				t.Errorf("Content = %q, want %q", resp.Content, tc.wantText)

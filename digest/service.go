@@ -75,6 +75,27 @@ func (s *Service) Set(ctx context.Context, guildID, channelID, hhmm, timezone, s
 	return p.next(now, done), nil
 }
 
+// SetQuietDay chooses whether the channel's digest posts a short "quiet
+// day" line when there is nothing to report (post) or posts nothing.
+func (s *Service) SetQuietDay(ctx context.Context, guildID, channelID string, post bool) error {
+	existing, err := s.store.GuildDigestSchedules(ctx, guildID)
+	if err != nil {
+		return fmt.Errorf("digest schedules of guild %s: %w", guildID, err)
+	}
+	for _, d := range existing {
+		if d.ChannelID != channelID {
+			continue
+		}
+		d.QuietDay = post
+		d.UpdatedAt = s.clock.Now()
+		if err := s.store.SetDigestSchedule(ctx, d); err != nil {
+			return fmt.Errorf("save digest schedule for channel %s: %w", channelID, err)
+		}
+		return nil
+	}
+	return userErrorf(nil, "<#%s> has no daily digest. Set one up with `/digest set` first.", channelID)
+}
+
 // doneOn reports whether the channel's digest for localDate has been posted.
 func (s *Service) doneOn(ctx context.Context, channelID, localDate string) (bool, error) {
 	last, ok, err := s.store.LastDigestRun(ctx, channelID)

@@ -122,14 +122,20 @@ func TestQuietDaySettingKeptAndPreview(t *testing.T) {
 	}
 	checkMessages(t, msgs)
 
-	// QuietDay switched off (by a future command or by hand) survives a
-	// re-set, and a quiet day then posts nothing but is still recorded.
+	// QuietDay switched off survives a re-set, and a quiet day then posts
+	// nothing but is still recorded.
+	if err := svc.SetQuietDay(ctx, "g", "c", false); !IsUserError(err) {
+		t.Fatalf("SetQuietDay without a digest: %v, want a user error", err)
+	}
 	if _, err := svc.Set(ctx, "g", "c", "10:00", "UTC", "both"); err != nil {
 		t.Fatal(err)
 	}
-	d := st.scheds["c"]
-	d.QuietDay = false
-	st.scheds["c"] = d
+	if !st.scheds["c"].QuietDay {
+		t.Fatal("a new digest should post quiet-day lines")
+	}
+	if err := svc.SetQuietDay(ctx, "g", "c", false); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.Set(ctx, "g", "c", "09:00", "UTC", "both"); err != nil {
 		t.Fatal(err)
 	}
