@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -26,7 +27,31 @@ func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	}
 	b.connected.Store(true)
 	b.metrics.setConnected(true)
-	b.log.Info("ready", "session_guilds", len(r.Guilds))
+	appID := ""
+	if r.Application != nil {
+		appID = r.Application.ID
+	} else if r.User != nil {
+		appID = r.User.ID
+	}
+	b.log.Info("ready", "session_guilds", len(r.Guilds), "invite_url", InviteURL(appID))
+	if len(r.Guilds) == 0 {
+		b.log.Warn("the bot is in no server yet; open invite_url to add it", "invite_url", InviteURL(appID))
+	}
+}
+
+// InvitePermissions are the permissions Precis asks for when invited: view
+// channels, send messages (also in threads), embed links, read message
+// history and add reactions.
+const InvitePermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks |
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions
+
+// InviteURL is the link that adds the bot with its commands to a server.
+func InviteURL(appID string) string {
+	if appID == "" {
+		return ""
+	}
+	return fmt.Sprintf("https://discord.com/oauth2/authorize?client_id=%s&scope=bot+applications.commands&permissions=%d", appID, InvitePermissions)
 }
 
 func (b *Bot) onResumed(*discordgo.Session, *discordgo.Resumed) {
