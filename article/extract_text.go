@@ -11,21 +11,47 @@ import (
 // a new paragraph, white space inside a paragraph collapses to one space,
 // <br> becomes a line break and <pre> keeps its layout.
 type textBuilder struct {
-	paras   []string
+	paras   []block
 	cur     strings.Builder
 	space   bool // a space is pending before the next word
 	breaks  int  // <br> seen since the last text in this paragraph
 	inPre   int
+	inLink  int
+	tokens  int // white-space separated tokens in the current paragraph
+	linkTok int // those inside links
 	skipper func(*html.Node) bool
 }
+
+// block is one rendered paragraph with the share of it that is link text.
+type block struct {
+	text            string
+	tokens, linkTok int
+}
+
+// linkOnly reports whether the paragraph is all link text, like the
+// headline of another story.
+func (b block) linkOnly() bool { return b.tokens > 0 && b.linkTok == b.tokens }
 
 // renderParagraphs returns the text of n as paragraphs. skip, if not nil,
 // drops an element and everything inside it.
 func renderParagraphs(n *html.Node, skip func(*html.Node) bool) []string {
+	return blockTexts(renderBlocks(n, skip))
+}
+
+// renderBlocks is renderParagraphs with each paragraph's link share.
+func renderBlocks(n *html.Node, skip func(*html.Node) bool) []block {
 	tb := &textBuilder{skipper: skip}
 	tb.walk(n)
 	tb.flush()
 	return tb.paras
+}
+
+func blockTexts(bs []block) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.text
+	}
+	return out
 }
 
 // skippedTags never hold article text a reader sees.
@@ -78,14 +104,20 @@ func (tb *textBuilder) walk(n *html.Node) {
 	if block {
 		tb.flush()
 	}
-	if n.DataAtom == atom.Pre {
+	switch n.DataAtom {
+	case atom.Pre:
 		tb.inPre++
+	case atom.A:
+		tb.inLink++
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		tb.walk(c)
 	}
-	if n.DataAtom == atom.Pre {
+	switch n.DataAtom {
+	case atom.Pre:
 		tb.inPre--
+	case atom.A:
+		tb.inLink--
 	}
 	if block {
 		tb.flush()
@@ -146,6 +178,10 @@ func (tb *textBuilder) word(w string) {
 	}
 	tb.space = false
 	tb.cur.WriteString(w)
+	tb.tokens++
+	if tb.inLink > 0 {
+		tb.linkTok++
+	}
 }
 
 func (tb *textBuilder) lineBreak() {
@@ -164,8 +200,9 @@ func (tb *textBuilder) flush() {
 		p = strings.TrimSpace(p)
 	}
 	if p != "" {
-		tb.paras = append(tb.paras, p)
+		tb.paras = append(tb.paras, block{text: p, tokens: tb.tokens, linkTok: tb.linkTok})
 	}
+	tb.tokens, tb.linkTok = 0, 0
 	tb.cur.Reset()
 	tb.space = false
 	tb.breaks = 0
