@@ -76,6 +76,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		QuotaServerTokensPerDay: cfg.QuotaServerTokensPerDay,
 		Workers:                 cfg.Workers,
 		MinWords:                article.DefaultMinWords,
+		MaxLinksPerMessage:      cfg.MaxLinksPerMessage,
 	})
 	if err != nil {
 		return err

@@ -97,6 +97,9 @@ type Options struct {
 	Workers, QueueSize int
 	// MinWords is the article quality gate's minimum, shown in settings.
 	MinWords int
+	// MaxLinksPerMessage is how many links of one message are summarised
+	// (MAX_LINKS_PER_MESSAGE); 0 means commands.MaxLinksPerMessage.
+	MaxLinksPerMessage int
 	// ShutdownGrace is how long in-flight work may finish after the context
 	// is cancelled before it is cancelled too; 0 means 5 s.
 	ShutdownGrace time.Duration
@@ -227,10 +230,16 @@ func (b *Bot) newHandler(d commands.DigestService) *commands.Handler {
 	return commands.New(commands.Deps{
 		Summarizer: b.pipe, Quota: b.limiter, Settings: b.deps.Store, Usage: b.deps.Store,
 		Digest: d, FindLinks: article.FindLinks, Now: b.now,
-	}, commands.Limits{
+	}, b.limits())
+}
+
+// limits are the configured guards as the command handlers see them.
+func (b *Bot) limits() commands.Limits {
+	return commands.Limits{
 		UserPerHour: b.opts.QuotaUserPerHour, ServerPerHour: b.opts.QuotaServerPerHour,
 		ServerTokensPerDay: b.opts.QuotaServerTokensPerDay, MinWords: b.opts.MinWords,
-	})
+		MaxLinks: b.opts.MaxLinksPerMessage,
+	}
 }
 
 // SetDigest connects the /digest commands to a digest service. The digest

@@ -143,7 +143,7 @@ func (b *Bot) onReactionAdd(s *discordgo.Session, r *discordgo.MessageReactionAd
 	if msg.GuildID == "" {
 		msg.GuildID = r.GuildID
 	}
-	links := article.FindLinks(commands.MessageText(msg), commands.MaxLinksPerMessage)
+	links := article.FindLinks(commands.MessageText(msg), b.limits().LinksPerMessage())
 	if len(links) == 0 {
 		return
 	}
@@ -184,12 +184,12 @@ func (b *Bot) recordLinks(ctx context.Context, m *discordgo.Message, links []str
 	}
 }
 
-// replyWithSummaries summarises up to three links of a message and replies
+// replyWithSummaries summarises the first few links of a message and replies
 // to it with one message per summary, in link order. Failures are logged,
 // never posted: nobody asked.
 func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, links []string, cs store.ChannelSettings, source string, received time.Time) {
-	if len(links) > commands.MaxLinksPerMessage {
-		links = links[:commands.MaxLinksPerMessage]
+	if n := b.limits().LinksPerMessage(); len(links) > n {
+		links = links[:n]
 	}
 	log := b.log.With("source", source, "guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID)
 	if err := b.limiter.Take(m.GuildID, "", len(links)); err != nil {

@@ -75,6 +75,17 @@ type Limits struct {
 	UserPerHour, ServerPerHour, ServerTokensPerDay int
 	// MinWords is the article quality gate's default minimum.
 	MinWords int
+	// MaxLinks is how many links of one message are summarised; 0 means
+	// MaxLinksPerMessage.
+	MaxLinks int
+}
+
+// LinksPerMessage is MaxLinks with its default applied.
+func (l Limits) LinksPerMessage() int {
+	if l.MaxLinks > 0 {
+		return l.MaxLinks
+	}
+	return MaxLinksPerMessage
 }
 
 // Deps are the handlers' dependencies. Digest may be nil: the /digest
@@ -104,7 +115,8 @@ func New(deps Deps, limits Limits) *Handler {
 	return &Handler{deps: deps, limits: limits}
 }
 
-// MaxLinksPerMessage is how many links of one message get summarised.
+// MaxLinksPerMessage is how many links of one message get summarised by
+// default.
 const MaxLinksPerMessage = 3
 
 // Ephemeral reports whether the deferred answer to req should be visible to
@@ -173,7 +185,7 @@ func (h *Handler) summarizeURL(ctx context.Context, req Request, progress func(s
 func (h *Handler) summarizeMessage(ctx context.Context, req Request, progress func(string)) Response {
 	var links []string
 	if h.deps.FindLinks != nil {
-		links = h.deps.FindLinks(req.TargetContent, MaxLinksPerMessage)
+		links = h.deps.FindLinks(req.TargetContent, h.limits.LinksPerMessage())
 	}
 	if len(links) == 0 {
 		return Response{Error: "I found no article links in that message."}

@@ -244,6 +244,7 @@ func TestSummarizeMessage(t *testing.T) {
 		name        string
 		content     string
 		failing     []string
+		maxLinks    int
 		wantN       int
 		wantErr     string
 		wantContent string
@@ -251,13 +252,14 @@ func TestSummarizeMessage(t *testing.T) {
 		{name: "no links", content: "hello there", wantErr: "no article links"},
 		{name: "two links", content: "https://a.example/1 and https://b.example/2", wantN: 2},
 		{name: "max three", content: "https://a.example/1 https://a.example/2 https://a.example/3 https://a.example/4", wantN: 3},
+		{name: "configured max", content: "https://a.example/1 https://a.example/2 https://a.example/3", maxLinks: 1, wantN: 1},
 		{name: "one fails", content: "https://a.example/1 https://b.example/2", failing: []string{"https://b.example/2"},
 			wantN: 1, wantContent: "couldn't summarise every link"},
 		{name: "all fail", content: "https://a.example/1", failing: []string{"https://a.example/1"}, wantErr: "HTTP 404"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(Limits{})
+			e := newEnv(Limits{MaxLinks: tc.maxLinks})
 			for _, u := range tc.failing {
 				e.sum.errs[u] = &article.HTTPError{StatusCode: 404}
 			}
