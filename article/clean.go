@@ -235,6 +235,37 @@ var tailMarker = regexp.MustCompile(`(?i)^(?:` +
 	`articoli correlati|potrebbe interessarti|zobacz też|czytaj też|polecane|gerelateerde artikelen` +
 	`)[\s:.!»›>…]*$`)
 
+// bodyMinTokens is the least a paragraph holds, in words, to count as
+// story text when trimLinkEdges looks for where the story starts and ends.
+const bodyMinTokens = 20
+
+// trimLinkEdges drops paragraphs that are nothing but links to other pages
+// (headlines of other stories, "see also" lists, sponsor lists) before the
+// first paragraph of story text and after the last one. Such paragraphs
+// inside the story are kept: there they are often linked sub-headings.
+func trimLinkEdges(bs []block) []block {
+	first, last := -1, -1
+	for i, b := range bs {
+		if b.tokens >= bodyMinTokens && 2*b.linkTok < b.tokens {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return bs
+	}
+	out := bs[:0]
+	for i, b := range bs {
+		if b.linkOnly() && (i < first || i > last) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // cleanParagraphs drops leftover furniture from extracted paragraphs:
 // share and "read more" lines, ads, copyright and credit lines, dates on
 // their own, and duplicated paragraphs.

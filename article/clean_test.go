@@ -1,8 +1,11 @@
 package article
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 // para is a sentence long enough for the extractor to see running text.
@@ -118,4 +121,48 @@ func TestCutTail(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTrimLinkEdges(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<html><body><article>
+<p><a href="/section">World news</a></p>
+<p>` + para + `</p>
+<p>Before the vote, <a href="/profile">the minister</a> spoke. ` + para + `</p>
+<h3><a href="https://shop.example/game">Linked sub-heading</a></h3>
+<p>` + para + `</p>
+<p><a href="#top">Back to the anchor</a></p>
+<p>` + para + `</p>
+<h3><a href="/story-1">Headline of another story</a></h3>
+<h3><a href="https://other.example/story-2">Headline of a second story</a></h3>
+<p><a href="mailto:desk@news.example">desk@news.example</a></p>
+</article></body></html>`)
+	bs := renderBlocks(mustParse(t, page), nil)
+	var got []string
+	for _, b := range trimLinkEdges(bs) {
+		got = append(got, b.text)
+	}
+	text := strings.Join(got, "\n")
+	for _, gone := range []string{"World news", "another story", "second story"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("%q kept:\n%s", gone, text)
+		}
+	}
+	for _, kept := range []string{"the minister", "Linked sub-heading", "Back to the anchor", "desk@news.example"} {
+		if !strings.Contains(text, kept) {
+			t.Errorf("%q dropped:\n%s", kept, text)
+		}
+	}
+	if n := strings.Count(text, para); n != 4 {
+		t.Errorf("story paragraphs kept = %d, want 4", n)
+	}
+}
+
+func mustParse(t *testing.T, page []byte) *html.Node {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

@@ -48,7 +48,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	}
 	var paras []string
 	if ra.Node != nil {
-		paras = cleanParagraphs(blockTexts(dropLinkBlocks(renderBlocks(ra.Node, isBoilerElement))))
+		paras = cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(ra.Node, isBoilerElement))))
 	}
 	words := countParaWords(paras)
 	if float64(words) < fallbackShare*float64(pageWords) {
@@ -88,7 +88,7 @@ func fallbackExtract(page []byte, base *url.URL) []string {
 	if err != nil || res == nil || res.ContentNode == nil {
 		return nil
 	}
-	return cleanParagraphs(blockTexts(dropLinkBlocks(renderBlocks(res.ContentNode, isBoilerElement))))
+	return cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(res.ContentNode, isBoilerElement))))
 }
 
 func countParaWords(paras []string) int {

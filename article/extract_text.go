@@ -108,7 +108,9 @@ func (tb *textBuilder) walk(n *html.Node) {
 	case atom.Pre:
 		tb.inPre++
 	case atom.A:
-		tb.inLink++
+		if pointsAway(n) {
+			tb.inLink++
+		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		tb.walk(c)
@@ -117,7 +119,9 @@ func (tb *textBuilder) walk(n *html.Node) {
 	case atom.Pre:
 		tb.inPre--
 	case atom.A:
-		tb.inLink--
+		if pointsAway(n) {
+			tb.inLink--
+		}
 	}
 	if block {
 		tb.flush()
@@ -206,4 +210,18 @@ func (tb *textBuilder) flush() {
 	tb.cur.Reset()
 	tb.space = false
 	tb.breaks = 0
+}
+
+// pointsAway reports whether the link a leads to another page, not to a
+// place on this one, an e-mail address or a phone number.
+func pointsAway(a *html.Node) bool {
+	for _, at := range a.Attr {
+		if at.Key != "href" {
+			continue
+		}
+		h := strings.ToLower(strings.TrimSpace(at.Val))
+		return h != "" && !strings.HasPrefix(h, "#") && !strings.HasPrefix(h, "mailto:") &&
+			!strings.HasPrefix(h, "tel:") && !strings.HasPrefix(h, "javascript:")
+	}
+	return false
 }
