@@ -27,7 +27,7 @@ const corpusDir = "../../shared/corpus"
 // small margin. A change that makes extraction worse fails the test; when a
 // change makes it better, raise these.
 const (
-	ratchetTrafilaturaF1 = 0.9148 // measured 0.9168 (P 0.9110, R 0.9227)
+	ratchetTrafilaturaF1 = 0.9167 // measured 0.9187 (P 0.9085, R 0.9292)
 	ratchetReadabilityF1 = 0.9781 // measured 0.9788 (P 0.9850, R 0.9726); its reference keeps related-story lists
 	// Under -race only every 4th trafilatura-eval page and every 3rd
 	// readability page are scored (see corpusSubset).

@@ -15,9 +15,21 @@ import (
 // fallbackShare: when the primary extraction holds fewer words than this
 // share of the words in the page's paragraphs, it probably picked one block
 // of a split story (or a list beside it), and the fallback extractor runs.
-// Measured on the trafilatura evaluation set: 0.4 sends about 5% of pages to
-// the fallback and lifts recall by about one point.
-const fallbackShare = 0.4
+// Measured on the trafilatura evaluation set: with fallbackMinWords, 0.6
+// sends about 10% of pages to the fallback; F1 0.9168 -> 0.9187 over 0.4
+// alone, for about 0.1 ms a page on average.
+const fallbackShare = 0.6
+
+// fallbackMinWords: a primary extraction shorter than this also sends the
+// page to the fallback, for pages whose text is not in <p> elements
+// (line-broken <div>s, live tickers, forum posts), where paragraphWords
+// sees little.
+const fallbackMinWords = 50
+
+// fallbackMargin: the fallback's text replaces the primary one only when it
+// holds this many more words, so that a page title or a caption the
+// fallback keeps does not decide.
+const fallbackMargin = 20
 
 // Extract finds the story in an HTML page (already decoded to UTF-8) and
 // returns it with its metadata. It applies no quality gate: see CheckQuality.
@@ -51,8 +63,8 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 		paras = cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(ra.Node, isBoilerElement))))
 	}
 	words := countParaWords(paras)
-	if float64(words) < fallbackShare*float64(pageWords) {
-		if alt := fallbackExtract(page, base); countParaWords(alt) > words {
+	if needsFallback(words, pageWords) {
+		if alt := fallbackExtract(page, base); countParaWords(alt) > words+fallbackMargin {
 			paras, words = alt, countParaWords(alt)
 		}
 	}
@@ -89,6 +101,12 @@ func fallbackExtract(page []byte, base *url.URL) []string {
 		return nil
 	}
 	return cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(res.ContentNode, isBoilerElement))))
+}
+
+// needsFallback reports whether a primary extraction of words words, on a
+// page with pageWords words in its paragraphs, looks too short to trust.
+func needsFallback(words, pageWords int) bool {
+	return words < fallbackMinWords || float64(words) < fallbackShare*float64(pageWords)
 }
 
 func countParaWords(paras []string) int {

@@ -87,3 +87,24 @@ func TestExtractSeed(t *testing.T) {
 	}
 	golden(t, "seed.golden.json", append(out, '\n'))
 }
+
+func TestNeedsFallback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		words, pageWords int
+		want             bool
+	}{
+		{words: 500, pageWords: 600, want: false},
+		{words: 200, pageWords: 600, want: true},  // a fragment of a split story
+		{words: 20, pageWords: 0, want: true},     // text outside <p>: too short on its face
+		{words: 60, pageWords: 0, want: false},    // short but all the page has
+		{words: 0, pageWords: 0, want: true},      // nothing found
+		{words: 400, pageWords: 2000, want: true}, // a list beside the story
+		{words: 1300, pageWords: 2000, want: false},
+	}
+	for _, tt := range tests {
+		if got := needsFallback(tt.words, tt.pageWords); got != tt.want {
+			t.Errorf("needsFallback(%d, %d) = %v, want %v", tt.words, tt.pageWords, got, tt.want)
+		}
+	}
+}
