@@ -241,8 +241,9 @@ const bodyMinTokens = 20
 
 // trimLinkEdges drops paragraphs that are nothing but links to other pages
 // (headlines of other stories, "see also" lists, sponsor lists) before the
-// first paragraph of story text and after the last one. Such paragraphs
-// inside the story are kept: there they are often linked sub-headings.
+// first paragraph of story text and after the last one, then headings left
+// at the end. Link-only paragraphs inside the story are kept: there they
+// are often linked sub-headings.
 func trimLinkEdges(bs []block) []block {
 	first, last := -1, -1
 	for i, b := range bs {
@@ -262,6 +263,12 @@ func trimLinkEdges(bs []block) []block {
 			continue
 		}
 		out = append(out, b)
+	}
+	// A heading with nothing after it introduced what was just dropped
+	// ("More from the author", "Über den Autor") or a block the extractor
+	// left out: it is not story text.
+	for len(out) > 0 && out[len(out)-1].heading() {
+		out = out[:len(out)-1]
 	}
 	return out
 }

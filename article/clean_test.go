@@ -136,6 +136,7 @@ func TestTrimLinkEdges(t *testing.T) {
 <h3><a href="/story-1">Headline of another story</a></h3>
 <h3><a href="https://other.example/story-2">Headline of a second story</a></h3>
 <p><a href="mailto:desk@news.example">desk@news.example</a></p>
+<h2>About the author</h2>
 </article></body></html>`)
 	bs := renderBlocks(mustParse(t, page), nil)
 	var got []string
@@ -143,7 +144,7 @@ func TestTrimLinkEdges(t *testing.T) {
 		got = append(got, b.text)
 	}
 	text := strings.Join(got, "\n")
-	for _, gone := range []string{"World news", "another story", "second story"} {
+	for _, gone := range []string{"World news", "another story", "second story", "About the author"} {
 		if strings.Contains(text, gone) {
 			t.Errorf("%q kept:\n%s", gone, text)
 		}

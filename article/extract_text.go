@@ -17,16 +17,21 @@ type textBuilder struct {
 	breaks  int  // <br> seen since the last text in this paragraph
 	inPre   int
 	inLink  int
+	inHead  int
 	tokens  int // white-space separated tokens in the current paragraph
 	linkTok int // those inside links
+	headTok int // those inside headings
 	skipper func(*html.Node) bool
 }
 
 // block is one rendered paragraph with the share of it that is link text.
 type block struct {
-	text            string
-	tokens, linkTok int
+	text                     string
+	tokens, linkTok, headTok int
 }
+
+// heading reports whether the paragraph is a heading (h1-h6).
+func (b block) heading() bool { return b.tokens > 0 && b.headTok == b.tokens }
 
 // linkOnly reports whether the paragraph is all link text, like the
 // headline of another story.
@@ -107,6 +112,8 @@ func (tb *textBuilder) walk(n *html.Node) {
 	switch n.DataAtom {
 	case atom.Pre:
 		tb.inPre++
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		tb.inHead++
 	case atom.A:
 		if pointsAway(n) {
 			tb.inLink++
@@ -118,6 +125,8 @@ func (tb *textBuilder) walk(n *html.Node) {
 	switch n.DataAtom {
 	case atom.Pre:
 		tb.inPre--
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		tb.inHead--
 	case atom.A:
 		if pointsAway(n) {
 			tb.inLink--
@@ -186,6 +195,9 @@ func (tb *textBuilder) word(w string) {
 	if tb.inLink > 0 {
 		tb.linkTok++
 	}
+	if tb.inHead > 0 {
+		tb.headTok++
+	}
 }
 
 func (tb *textBuilder) lineBreak() {
@@ -204,9 +216,9 @@ func (tb *textBuilder) flush() {
 		p = strings.TrimSpace(p)
 	}
 	if p != "" {
-		tb.paras = append(tb.paras, block{text: p, tokens: tb.tokens, linkTok: tb.linkTok})
+		tb.paras = append(tb.paras, block{text: p, tokens: tb.tokens, linkTok: tb.linkTok, headTok: tb.headTok})
 	}
-	tb.tokens, tb.linkTok = 0, 0
+	tb.tokens, tb.linkTok, tb.headTok = 0, 0, 0
 	tb.cur.Reset()
 	tb.space = false
 	tb.breaks = 0
