@@ -69,16 +69,6 @@ func corpusUTF8(tb testing.TB, raw []byte) []byte {
 	return out
 }
 
-func loadTrafilaturaEval(tb testing.TB) []corpusPage {
-	tb.Helper()
-	pages := loadTrafilaturaEvalGz(tb)
-	for i := range pages {
-		pages[i].html = gunzipPage(tb, pages[i])
-		pages[i].gz = nil
-	}
-	return pages
-}
-
 // loadTrafilaturaEvalGz loads the evaluation pages still compressed (29 MB
 // rather than 150), for benchmarks that measure memory.
 func loadTrafilaturaEvalGz(tb testing.TB) []corpusPage {
