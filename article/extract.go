@@ -64,7 +64,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	}
 	words := countParaWords(paras)
 	if needsFallback(words, pageWords) {
-		if alt := fallbackExtract(page, base); preferFallback(paras, alt) {
+		if alt := dropBlobs(fallbackExtract(page, base), words); preferFallback(paras, alt) {
 			paras, words = alt, countParaWords(alt)
 		}
 	}
@@ -107,6 +107,29 @@ func fallbackExtract(page []byte, base *url.URL) []string {
 // page with pageWords words in its paragraphs, looks too short to trust.
 func needsFallback(words, pageWords int) bool {
 	return words < fallbackMinWords || float64(words) < fallbackShare*float64(pageWords)
+}
+
+// blobMinWords: a fallback paragraph of more words than this and than the
+// whole primary text is a run of text without block structure (a comment
+// thread, gallery captions, a page glued together), not a story paragraph.
+const blobMinWords = 400
+
+// dropBlobs removes such paragraphs from the fallback's paragraphs alt when
+// the primary text has primaryWords words, enough to compare with
+// (readability 0.9787 -> 0.9816: a gallery of 2,770 words no longer wins;
+// trafilatura-eval unchanged).
+func dropBlobs(alt []string, primaryWords int) []string {
+	if primaryWords < fallbackMinWords {
+		return alt
+	}
+	limit := max(blobMinWords, primaryWords)
+	out := alt[:0]
+	for _, p := range alt {
+		if CountWords(p) <= limit {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // disjointShare: a fallback text of which at most this share (in words) is
