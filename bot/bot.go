@@ -451,7 +451,10 @@ func (t *RewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r2 := r.Clone(r.Context())
 	r2.URL.Scheme, r2.URL.Host, r2.Host = t.scheme, t.host, ""
 	std := "/api/v" + discordgo.APIVersion
-	if p := r2.URL.Path; (p == std || strings.HasPrefix(p, std+"/")) && t.prefix != std {
+	// A base without a path (http://host:port) keeps discordgo's own
+	// /api/v9 paths; a base with one (http://proxy/discord/api/v10) has it
+	// replace them.
+	if p := r2.URL.Path; (p == std || strings.HasPrefix(p, std+"/")) && t.prefix != "" && t.prefix != std {
 		r2.URL.Path = t.prefix + strings.TrimPrefix(p, std)
 		r2.URL.RawPath = ""
 	}

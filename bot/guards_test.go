@@ -100,7 +100,9 @@ func TestRewriteTransport(t *testing.T) {
 	}{
 		{srv.URL + "/api/v9", "https://discord.com/api/v9/gateway", host + " /api/v9/gateway"},
 		{srv.URL + "/proxy/discord/", "https://discord.com/api/v9/channels/1/messages?limit=2", host + " /proxy/discord/channels/1/messages?limit=2"},
-		{srv.URL, "https://discord.com/api/v9/users/@me", host + " /users/@me"},
+		{srv.URL, "https://discord.com/api/v9/users/@me", host + " /api/v9/users/@me"},
+		{srv.URL + "/", "https://discord.com/api/v9/gateway", host + " /api/v9/gateway"},
+		{srv.URL + "/api/v10", "https://discord.com/api/v9/gateway", host + " /api/v10/gateway"},
 		{srv.URL + "/x", "https://cdn.discordapp.com/avatars/1.png", host + " /avatars/1.png"},
 	} {
 		rt, err := NewRewriteTransport(tc.api, nil)

@@ -38,7 +38,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	}
 	err := s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Flags: flags},
+		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: noPing()},
 	}, discordgo.WithContext(b.work))
 	if err != nil {
 		log.Warn("defer interaction", "err", err)

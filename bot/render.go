@@ -20,7 +20,7 @@ type RenderOptions struct {
 	ReplyTo *discordgo.MessageReference
 	// Length is the summary length the reader asked for ("short",
 	// "normal", "detailed"; "" = normal). Short summaries are shown
-	// compactly: no perspectives and at most three quotes.
+	// compactly, without perspectives.
 	Length string
 	// Color is the embed's side colour; zero means Precis's default.
 	Color int
@@ -34,7 +34,6 @@ const (
 	renderWPM          = 230
 	renderMaxButtonURL = 512
 	renderMaxEmbedURL  = 2048
-	renderShortQuotes  = 3
 	renderButtonLabel  = "Read article"
 	renderNoteMarker   = "⚠️ "
 
@@ -144,11 +143,9 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 	}
 	main.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(renderFooter(s), discordtext.MaxFooter)}
 
+	// Every verified quote is shown, whatever the length; only Discord's
+	// limits can push some out (they are then counted as "+N more").
 	quotes := s.Quotes
-	if short && len(quotes) > renderShortQuotes {
-		quotes = quotes[:renderShortQuotes]
-	}
-	quoteDropped := len(s.Quotes) - len(quotes)
 	var perspectives []summarize.Perspective
 	if !short {
 		perspectives = s.Perspectives
@@ -183,15 +180,12 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 		renderDemand("Perspectives", perspLines),
 		renderDemand("Quotes", quoteBlocks),
 	}
-	if quoteDropped > 0 {
-		need[3] += renderMoreReserve
-	}
 	alloc := renderShare(budget, need)
 
 	main.Description = discordtext.Truncate(desc, alloc[0])
 	var fields []*discordgo.MessageEmbedField
 	fields = append(fields, renderPack("Key points", pointLines, alloc[1], 0, renderMorePoints, true)...)
-	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], quoteDropped, renderMoreQuotes, false)...)
+	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], 0, renderMoreQuotes, false)...)
 	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], 0, renderMorePerspectives, true)...)
 
 	// Spill fields past 25 into further embeds that carry only fields.
@@ -431,9 +425,7 @@ func renderFooter(s *summarize.Summary) string {
 		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
 		parts = append(parts, fmt.Sprintf("%s words · %d min read", renderThousands(s.Words), minutes))
 	}
-	if len(s.Quotes) > 0 {
-		parts = append(parts, "quotes checked against the article")
-	}
+	parts = append(parts, "quotes checked against the article")
 	return strings.Join(parts, " · ")
 }
 

@@ -344,7 +344,7 @@ func TestRenderSummaryVariants(t *testing.T) {
 			s.Quotes = nil
 		}, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
 			e := m.Embeds[0]
-			if e.Footer.Text != "Extractive summary (no AI model) · 812 words · 4 min read" {
+			if e.Footer.Text != "Extractive summary (no AI model) · 812 words · 4 min read · quotes checked against the article" {
 				t.Errorf("footer = %q", e.Footer.Text)
 			}
 			if !strings.HasPrefix(e.Description, "⚠️ *The AI summary failed; this is the offline summary.*\n\n") {
