@@ -29,6 +29,13 @@ const (
 	DefaultMaxRetries    = 3
 )
 
+// maxBadAnswerRetries is how often an unusable answer (malformed JSON,
+// missing fields, cut short) is retried before falling back.
+const maxBadAnswerRetries = 1
+
+// maxVerifiedQuotes bounds how many verified quotes one summary keeps.
+const maxVerifiedQuotes = 25
+
 // FallbackNote is Summary.Note when the LLM failed and the extractive
 // summarizer stood in.
 const FallbackNote = "The AI summarizer was unavailable; this is an extractive summary."
@@ -229,8 +236,11 @@ func (l *LLM) Summarize(ctx context.Context, a *article.Article, opts Options) (
 	if len(s.KeyPoints) > spec.maxPoints {
 		s.KeyPoints = s.KeyPoints[:spec.maxPoints]
 	}
-	if len(s.Quotes) > spec.maxQuotes {
-		s.Quotes = s.Quotes[:spec.maxQuotes]
+	// Every verified quote is kept: the prompt asks for a few, and a model
+	// that finds more real ones is not second-guessed. The cap only bounds
+	// a runaway answer.
+	if len(s.Quotes) > maxVerifiedQuotes {
+		s.Quotes = s.Quotes[:maxVerifiedQuotes]
 	}
 	fillMeta(s, a)
 	if s.Language == "" {
@@ -409,7 +419,7 @@ func responseFormat(level int32) *openai.ChatCompletionResponseFormat {
 // Retry-After), and parses the answer tolerantly. It returns the raw content
 // and the parsed summary.
 func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, meter *usageMeter) (string, *Summary, error) {
-	retries := 0
+	retries, badAnswers := 0, 0
 	for {
 		level := l.format.Load()
 		req := openai.ChatCompletionRequest{
@@ -441,6 +451,14 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 		}
 		if retries >= l.cfg.MaxRetries || !retryable(ctx, err) {
 			return "", nil, fmt.Errorf("chat completion (%d retries): %w", retries, err)
+		}
+		// A model that answered badly once will likely do so again: one
+		// more try, then the caller falls back. Server faults (429, 5xx,
+		// timeouts) get every retry.
+		if errors.Is(err, errBadOutput) {
+			if badAnswers++; badAnswers > maxBadAnswerRetries {
+				return "", nil, fmt.Errorf("chat completion (%d bad answers): %w", badAnswers, err)
+			}
 		}
 		retries++
 		wait := backoff(retries, l.cfg.RetryBase, l.cfg.RetryMax, l.cfg.Jitter(), note.get())

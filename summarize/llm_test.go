@@ -316,6 +316,12 @@ func TestLLMFaults(t *testing.T) {
 			},
 		},
 		{
+			name:      "malformed twice: extractive fallback after one retry",
+			queue:     []fakellm.Responder{fakellm.Malformed(), fakellm.Malformed(), fakellm.Malformed()},
+			wantCalls: 2,
+			wantNote:  FallbackNote,
+		},
+		{
 			name:      "Retry-After past the deadline: fallback at once",
 			queue:     []fakellm.Responder{fakellm.RateLimited("3600")},
 			wantCalls: 1,
