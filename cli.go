@@ -33,6 +33,9 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 	fs.StringVar(&o.pageURL, "url", "", "the page's address when reading a file or standard input")
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
 			return nil, usageError{err.Error()}
 		}
 		if fs.NArg() == 0 {
@@ -73,6 +76,9 @@ func (o *oneShot) read(ctx context.Context, input string, stdin io.Reader) (*art
 	if isURL(input) {
 		return o.reader.Read(ctx, input)
 	}
+	if scheme, _, ok := strings.Cut(input, "://"); ok && !strings.ContainsAny(scheme, `/\.`) {
+		return nil, fmt.Errorf("%s: %w (only http and https links are read)", input, article.ErrBadURL)
+	}
 	var body []byte
 	var err error
 	if input == "-" {
@@ -88,6 +94,9 @@ func (o *oneShot) read(ctx context.Context, input string, stdin io.Reader) (*art
 	}
 	return o.reader.ReadBytes(body, o.pageURL, contentTypeFor(input))
 }
+
+// errHelp asks for the usage text; it exits 0.
+var errHelp = errors.New("help requested")
 
 func isURL(s string) bool {
 	l := strings.ToLower(s)

@@ -100,6 +100,10 @@ func TestExtractCommand(t *testing.T) {
 		{"no input", nil, []string{"extract"}, 2, "", "give a URL"},
 		{"bad flag", nil, []string{"extract", "--frobnicate", seedPage}, 2, "", "frobnicate"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "", "unknown command"},
+		{"help", nil, []string{"extract", "--help"}, 0, "Usage:", ""},
+		{"ftp", nil, []string{"extract", "ftp://example.com/a"}, 1, "", "http"},
+		{"file scheme", nil, []string{"extract", "file:///etc/passwd"}, 1, "", "http"},
+		{"pdf file", nil, []string{"extract", "testdata/not-an-article.pdf"}, 1, "", "content type"},
 		{"bad config", map[string]string{"FETCH_TIMEOUT": "soon"}, []string{"extract", seedPage}, 1, "", "FETCH_TIMEOUT"},
 	}
 	for _, tt := range tests {

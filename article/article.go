@@ -36,6 +36,8 @@ var (
 	ErrUnsupportedType  = errors.New("unsupported content type")
 	ErrEmptyPage        = errors.New("empty page")
 	ErrNoArticle        = errors.New("no article found; it may be paywalled or behind a login")
+	ErrNoSuchHost       = errors.New("no such host")
+	ErrUnreachable      = errors.New("could not connect to the site")
 )
 
 // HTTPError is returned when the server answers with a non-2xx status.

@@ -45,6 +45,10 @@ func Explain(err error) string {
 		return "not an article: unsupported content type"
 	case errors.Is(err, ErrEmptyPage):
 		return "the page is empty"
+	case errors.Is(err, ErrNoSuchHost):
+		return "couldn't find that site (no such host)"
+	case errors.Is(err, ErrUnreachable):
+		return "couldn't connect to the site; it may be down"
 	case errors.Is(err, ErrNoArticle):
 		return "couldn't find an article at this link; it may be paywalled or behind a login"
 	}
@@ -57,5 +61,6 @@ func IsPipelineError(err error) bool {
 	var he *HTTPError
 	return errors.As(err, &he) || errors.Is(err, ErrRefusedAddress) || errors.Is(err, ErrBadURL) ||
 		errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTimeout) || errors.Is(err, ErrTooManyRedirects) ||
-		errors.Is(err, ErrUnsupportedType) || errors.Is(err, ErrEmptyPage) || errors.Is(err, ErrNoArticle)
+		errors.Is(err, ErrUnsupportedType) || errors.Is(err, ErrEmptyPage) || errors.Is(err, ErrNoArticle) ||
+		errors.Is(err, ErrNoSuchHost) || errors.Is(err, ErrUnreachable)
 }

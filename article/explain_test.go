@@ -22,6 +22,8 @@ func TestExplain(t *testing.T) {
 		{fmt.Errorf("fetch x: %w", &HTTPError{StatusCode: 503}), "HTTP 503"},
 		{fmt.Errorf("x: %w", ErrEmptyPage), "empty"},
 		{fmt.Errorf("x: %w", ErrNoArticle), "paywalled"},
+		{fmt.Errorf("fetch x: %w: lookup x", ErrNoSuchHost), "no such host"},
+		{fmt.Errorf("fetch x: %w: dial tcp", ErrUnreachable), "couldn't connect"},
 		{errors.New("boom"), "couldn't read"},
 	}
 	for _, tt := range tests {

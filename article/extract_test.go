@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,61 @@ func TestNeedsFallback(t *testing.T) {
 	for _, tt := range tests {
 		if got := needsFallback(tt.words, tt.pageWords); got != tt.want {
 			t.Errorf("needsFallback(%d, %d) = %v, want %v", tt.words, tt.pageWords, got, tt.want)
+		}
+	}
+}
+
+// testWords returns a paragraph of n distinct words starting with prefix.
+func testWords(prefix string, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = prefix + strconv.Itoa(i)
+	}
+	return strings.Join(w, " ")
+}
+
+func TestPreferFallback(t *testing.T) {
+	t.Parallel()
+	story := []string{testWords("story", 80), testWords("more", 70)} // 150 words
+	tests := []struct {
+		name        string
+		paras, alt  []string
+		wantPrefers bool
+	}{
+		{"clearly longer", story[:1], story, true},
+		{"only a little longer", story, append(append([]string{}, story...), testWords("x", 10)), false},
+		{"primary empty", nil, []string{"Just a few words."}, true},
+		{"both empty", nil, nil, false},
+		{"disjoint and substantial", story, []string{testWords("other", 60), testWords("else", 40)}, true},
+		{"disjoint but under half", story, []string{testWords("other", 70)}, false},
+		{"disjoint but too short", story[:1][:1], []string{testWords("other", 45)}, false},
+		{"same text, shorter", story, story[1:], false},
+	}
+	for _, tt := range tests {
+		if got := preferFallback(tt.paras, tt.alt); got != tt.wantPrefers {
+			t.Errorf("%s: preferFallback = %v, want %v", tt.name, got, tt.wantPrefers)
+		}
+	}
+}
+
+func TestDropBlobs(t *testing.T) {
+	t.Parallel()
+	blob := testWords("caption", 900)
+	para := testWords("story", 120)
+	tests := []struct {
+		name         string
+		alt          []string
+		primaryWords int
+		want         int // paragraphs kept
+	}{
+		{"blob longer than the primary text", []string{para, blob, para}, 300, 2},
+		{"primary text longer than the blob", []string{para, blob}, 1000, 2},
+		{"primary too short to compare", []string{para, blob}, 20, 2},
+		{"long paragraph under the floor", []string{testWords("long", 390)}, 100, 1},
+	}
+	for _, tt := range tests {
+		if got := dropBlobs(append([]string(nil), tt.alt...), tt.primaryWords); len(got) != tt.want {
+			t.Errorf("%s: kept %d paragraphs, want %d", tt.name, len(got), tt.want)
 		}
 	}
 }

@@ -308,11 +308,15 @@ func (f *Fetcher) wrapErr(ctx context.Context, host string, err error) error {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return fmt.Errorf("fetch %s: no such host: %w", host, err)
+		return fmt.Errorf("fetch %s: %w: %w", host, ErrNoSuchHost, err)
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) && nerr.Timeout() {
 		return fmt.Errorf("fetch %s: %w: %w", host, ErrTimeout, err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return fmt.Errorf("fetch %s: %w: %w", host, ErrUnreachable, err)
 	}
 	return fmt.Errorf("fetch %s: %w", host, err)
 }
