@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		return err
 	}
 	logger := newLogger(cfg, stderr, false, getenv)
+	routeDiscordgoLogs(logger)
 
 	st, err := store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger})
 	if err != nil {
@@ -140,4 +142,23 @@ func (c channelNames) ChannelName(ctx context.Context, guildID, channelID string
 		return "", err
 	}
 	return ch.Name, nil
+}
+
+// routeDiscordgoLogs sends discordgo's own log lines (gateway errors and
+// reconnects) through slog, so they share the format and level of ours.
+// discordgo only offers a package variable for this; main sets it once.
+func routeDiscordgoLogs(logger *slog.Logger) {
+	log := logger.With("component", "discordgo")
+	discordgo.Logger = func(level, caller int, format string, args ...any) {
+		l := slog.LevelDebug
+		switch level {
+		case discordgo.LogError:
+			l = slog.LevelError
+		case discordgo.LogWarning:
+			l = slog.LevelWarn
+		case discordgo.LogInformational:
+			l = slog.LevelInfo
+		}
+		log.Log(context.Background(), l, fmt.Sprintf(format, args...))
+	}
 }
