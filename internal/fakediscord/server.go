@@ -393,24 +393,17 @@ func (j *journal[T]) wait(ctx context.Context, pred func(T) bool) (T, error) {
 				return v, nil
 			}
 		}
-		if j.changed == nil {
-			j.changed = make(chan struct{})
-		}
-		ch := j.changed
-		j.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
+		if err := j.awaitChangeLocked(ctx); err != nil {
 			var zero T
-			return zero, ctx.Err()
+			return zero, err
 		}
 	}
 }
 
 // waitN waits until the journal holds at least n items and returns the nth.
 func (j *journal[T]) waitN(ctx context.Context, n int) (T, error) {
+	var zero T
 	if n <= 0 {
-		var zero T
 		return zero, fmt.Errorf("wait for item %d: n must be at least 1", n)
 	}
 	for {
@@ -420,17 +413,25 @@ func (j *journal[T]) waitN(ctx context.Context, n int) (T, error) {
 			j.mu.Unlock()
 			return v, nil
 		}
-		if j.changed == nil {
-			j.changed = make(chan struct{})
+		if err := j.awaitChangeLocked(ctx); err != nil {
+			return zero, err
 		}
-		ch := j.changed
-		j.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			var zero T
-			return zero, ctx.Err()
-		}
+	}
+}
+
+// awaitChangeLocked releases j.mu (held by the caller) and waits until an
+// item is added or ctx ends.
+func (j *journal[T]) awaitChangeLocked(ctx context.Context) error {
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
+	ch := j.changed
+	j.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
