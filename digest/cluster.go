@@ -61,6 +61,30 @@ func vectors(texts []clusterText) []vector {
 	return out
 }
 
+// titleWords is each text's set of title tokens.
+func titleWords(texts []clusterText) []map[string]bool {
+	out := make([]map[string]bool, len(texts))
+	for i, t := range texts {
+		set := make(map[string]bool)
+		tokens(t.title, func(w string) { set[w] = true })
+		out[i] = set
+	}
+	return out
+}
+
+// sharesAny reports whether two word sets meet.
+func sharesAny(a, b map[string]bool) bool {
+	if len(b) < len(a) {
+		a, b = b, a
+	}
+	for w := range a {
+		if b[w] {
+			return true
+		}
+	}
+	return false
+}
+
 // cosine of two normalised vectors, and how many tokens they share.
 func cosine(a, b vector) (float64, int) {
 	if len(b) < len(a) {
@@ -80,15 +104,19 @@ func cosine(a, b vector) (float64, int) {
 // cluster groups items about the same story. order lists item indexes from
 // most to least important; each item joins the existing story whose
 // centroid is most similar (at least threshold, sharing at least
-// minSharedTokens words), or starts a new one. Comparing against centroids
+// minSharedTokens words, and at least one title word with the story's
+// titles: reports of one event name it in their headlines, while articles
+// that merely share a house style or boilerplate do not), or starts a new
+// one. Comparing against centroids
 // rather than single members keeps chains of loosely related items from
 // merging distinct stories. Stories come back in order of their first
 // (most important) member; members keep the given order.
-func cluster(vecs []vector, order []int, threshold float64) [][]int {
+func cluster(vecs []vector, titles []map[string]bool, order []int, threshold float64) [][]int {
 	type story struct {
 		members []int
 		sum     vector // sum of member vectors
 		norm    float64
+		titles  map[string]bool // union of the members' title words
 	}
 	var stories []*story
 	index := make(map[string][]int) // token -> stories containing it
@@ -104,7 +132,7 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 				seen[si] = n + 1
 				st := stories[si]
 				dot, shared := cosine(v, st.sum)
-				if shared < minSharedTokens || st.norm == 0 {
+				if shared < minSharedTokens || st.norm == 0 || !sharesAny(titles[i], st.titles) {
 					continue
 				}
 				if sim := dot / st.norm; sim >= bestSim {
@@ -116,11 +144,14 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 		}
 		if best < 0 {
 			best = len(stories)
-			stories = append(stories, &story{sum: make(vector, len(v))})
+			stories = append(stories, &story{sum: make(vector, len(v)), titles: make(map[string]bool)})
 			seen = append(seen, 0)
 		}
 		st := stories[best]
 		st.members = append(st.members, i)
+		for w := range titles[i] {
+			st.titles[w] = true
+		}
 		sq := st.norm * st.norm
 		for w, x := range v {
 			old, ok := st.sum[w]
@@ -146,10 +177,13 @@ func cluster(vecs []vector, order []int, threshold float64) [][]int {
 				continue
 			}
 			dot, shared := cosine(si.sum, sj.sum)
-			if shared < minSharedTokens || dot/(si.norm*sj.norm) < threshold {
+			if shared < minSharedTokens || dot/(si.norm*sj.norm) < threshold || !sharesAny(si.titles, sj.titles) {
 				continue
 			}
 			si.members = append(si.members, sj.members...)
+			for w := range sj.titles {
+				si.titles[w] = true
+			}
 			for w, x := range sj.sum {
 				si.sum[w] += x
 			}

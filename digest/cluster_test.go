@@ -49,7 +49,7 @@ func TestClusterFixture(t *testing.T) {
 		order[i] = i
 	}
 	vecs := vectors(texts)
-	groups := cluster(vecs, order, defaultClusterThreshold)
+	groups := cluster(vecs, titleWords(texts), order, defaultClusterThreshold)
 
 	where := make(map[string]map[int]bool) // story -> group indexes
 	for gi, g := range groups {
@@ -214,4 +214,33 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// TestClusterKeepsTemplatedArticlesApart: articles that share a house style
+// (the same boilerplate sentences) but report different events stay apart,
+// while two outlets on one of those events still merge.
+func TestClusterKeepsTemplatedArticlesApart(t *testing.T) {
+	t.Parallel()
+	subjects := []string{"Harbour bridge approved", "Rail strike ends", "Library reopens downtown",
+		"Mayor unveils budget", "Flood defences finished", "Airport expansion delayed", "School meals expanded",
+		"Museum wins award"}
+	boiler := " Officials said the decision followed months of consultation with residents and businesses across the region." +
+		" The council will publish further details on its website in the coming weeks, a spokesperson said."
+	var texts []clusterText
+	for i, s := range subjects {
+		texts = append(texts, clusterText{title: s, body: fmt.Sprintf("Update %d from the city council.%s", i, boiler)})
+	}
+	// A second outlet on the first event.
+	texts = append(texts, clusterText{title: "Council approves new harbour bridge", body: "The harbour bridge was approved by the council on Monday after a long debate." + boiler})
+	order := make([]int, len(texts))
+	for i := range order {
+		order[i] = i
+	}
+	groups := cluster(vectors(texts), titleWords(texts), order, defaultClusterThreshold)
+	if len(groups) != len(subjects) {
+		t.Errorf("%d stories from %d events: %v", len(groups), len(subjects), groups)
+	}
+	if len(groups) > 0 && (len(groups[0]) != 2 || groups[0][1] != len(subjects)) {
+		t.Errorf("the two harbour bridge reports did not merge: %v", groups)
+	}
 }

@@ -203,7 +203,7 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 		texts[i] = it.clusterText()
 		order[i] = i
 	}
-	groups := cluster(vectors(texts), order, s.opts.ClusterThreshold)
+	groups := cluster(vectors(texts), titleWords(texts), order, s.opts.ClusterThreshold)
 	c.report.Stories = len(groups)
 
 	stories := make([]*entry, 0, len(groups))
