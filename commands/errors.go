@@ -45,9 +45,9 @@ func UserMessage(err error) string {
 	case errors.As(err, &qe):
 		wait := humanWait(qe.RetryIn)
 		if qe.Scope == "user" {
-			return fmt.Sprintf("You've reached your limit of %d summaries per hour. Try again %s.", qe.Limit, wait)
+			return fmt.Sprintf("You've reached your limit of %s per hour. Try again %s.", summaries(qe.Limit), wait)
 		}
-		return fmt.Sprintf("This server has reached its limit of %d summaries per hour. Try again %s.", qe.Limit, wait)
+		return fmt.Sprintf("This server has reached its limit of %s per hour. Try again %s.", summaries(qe.Limit), wait)
 	case errors.Is(err, ErrBusy):
 		return "I'm busy with other links right now. Try again in a minute."
 	case errors.As(err, &ue):
@@ -73,4 +73,12 @@ func humanWait(d time.Duration) string {
 		return fmt.Sprintf("in %d minutes", int((d+time.Minute-1)/time.Minute))
 	}
 	return "in an hour"
+}
+
+// summaries is "1 summary" or "5 summaries".
+func summaries(n int) string {
+	if n == 1 {
+		return "1 summary"
+	}
+	return fmt.Sprintf("%d summaries", n)
 }

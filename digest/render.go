@@ -39,7 +39,7 @@ func (c *composition) render() []*discordgo.MessageSend {
 			return nil
 		}
 		return []*discordgo.MessageSend{{
-			Content:         discordtext.Truncate(fmt.Sprintf("📰 **Daily digest · %s**: quiet day, nothing new was shared since the last digest.", date), discordtext.MaxContent),
+			Content:         discordtext.Truncate(fmt.Sprintf("📰 **Daily digest · %s**: quiet day, nothing new since the last digest.", date), discordtext.MaxContent),
 			AllowedMentions: discordtext.NoMentions(),
 		}}
 	}

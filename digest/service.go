@@ -209,7 +209,7 @@ func (s *Service) RemoveFeed(ctx context.Context, guildID, channelID, feedURL st
 		return fmt.Errorf("remove feed %s: %w", u, err)
 	}
 	if !ok {
-		return userErrorf(nil, "This channel's digest doesn't follow that feed. /digest feeds lists the ones it does.")
+		return userErrorf(nil, "This channel's digest doesn't follow that feed. `/digest feeds list` shows the ones it does.")
 	}
 	return nil
 }
@@ -328,16 +328,16 @@ func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location) 
 	case rep.Error != "":
 		fmt.Fprintf(b, "failed (%s)\n", safeText(rep.Error))
 	case rep.Quiet:
-		fmt.Fprintf(b, "quiet day, nothing new (%d links, %d feed items)\n", rep.SharedLinks, rep.FeedItems)
+		fmt.Fprintf(b, "quiet day, nothing new (%s, %s)\n", plural(rep.SharedLinks, "link", "links"), plural(rep.FeedItems, "feed item", "feed items"))
 	default:
-		fmt.Fprintf(b, "%d stories from %d shared links and %d feed items\n", len(rep.Included), rep.SharedLinks, rep.FeedItems)
+		fmt.Fprintf(b, "%s from %s and %s\n", plural(len(rep.Included), "story", "stories"), plural(rep.SharedLinks, "shared link", "shared links"), plural(rep.FeedItems, "feed item", "feed items"))
 	}
 	for i, e := range rep.Included {
 		if i == 5 {
 			fmt.Fprintf(b, "  - … and %d more\n", len(rep.Included)-i)
 			break
 		}
-		fmt.Fprintf(b, "  - %s (%d sources, %d shares)\n", discordtext.Truncate(safeText(e.Title), 90), e.Sources, e.Shares)
+		fmt.Fprintf(b, "  - %s (%s, %s)\n", discordtext.Truncate(safeText(e.Title), 90), plural(e.Sources, "source", "sources"), plural(e.Shares, "share", "shares"))
 	}
 	if len(rep.LeftOut) > 0 {
 		counts := make(map[string]int)
@@ -368,7 +368,7 @@ func (s *Service) writeFeeds(ctx context.Context, b *strings.Builder, d store.Di
 		return fmt.Errorf("feeds of channel %s: %w", d.ChannelID, err)
 	}
 	if len(feeds) == 0 {
-		b.WriteString("- feeds: none (add one with `/digest feed add`)\n")
+		b.WriteString("- feeds: none (add one with `/digest feeds add`)\n")
 		return nil
 	}
 	var failing []string
@@ -394,4 +394,12 @@ func (s *Service) writeFeeds(ctx context.Context, b *strings.Builder, d store.Di
 func IsUserError(err error) bool {
 	var ue *UserError
 	return errors.As(err, &ue)
+}
+
+// plural is "1 story" or "3 stories".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

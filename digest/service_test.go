@@ -54,7 +54,7 @@ func TestStatusAfterRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"next: Sat 3 May 20:00 CEST", "last: 2025-05-02, posted 20:00 CEST: 2 stories from 14 shared links and 1 feed items",
+	for _, want := range []string{"next: Sat 3 May 20:00 CEST", "last: 2025-05-02, posted 20:00 CEST: 2 stories from 14 shared links and 1 feed item",
 		"Magnitude 7.1 earthquake", "(5 sources, 11 shares)", "left out: 2 not among the top stories"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status after the run lacks %q:\n%s", want, out)
