@@ -32,6 +32,7 @@ const (
 	DefaultQueueSize               = 256
 	DefaultShutdownGrace           = 5 * time.Second
 	DefaultJobTimeout              = 2 * time.Minute
+	DefaultRetryBase               = time.Second
 )
 
 // defaultAPIURL is Discord's REST base as discordgo builds its endpoints.
@@ -105,6 +106,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// JobTimeout bounds one summary (fetch + LLM); 0 means 2 min.
 	JobTimeout time.Duration
+	// RetryBase is the first wait before a post that met a Discord server
+	// error is tried again; 0 means DefaultRetryBase.
+	RetryBase time.Duration
 	// SkipCommandRegistration leaves the registered commands alone.
 	SkipCommandRegistration bool
 }
@@ -126,6 +130,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.MinWords <= 0 {
 		o.MinWords = defaultMinWords
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = DefaultRetryBase
 	}
 	if o.APIURL == "" {
 		o.APIURL = defaultAPIURL
@@ -269,7 +276,11 @@ func (b *Bot) Send(ctx context.Context, channelID string, msg *discordgo.Message
 	m := *msg
 	m.AllowedMentions = noPing()
 	start := time.Now()
-	posted, err := b.session.ChannelMessageSendComplex(channelID, &m, discordgo.WithContext(ctx))
+	var posted *discordgo.Message
+	err := retryPost(ctx, b.opts.RetryBase, func() (err error) {
+		posted, err = b.session.ChannelMessageSendComplex(channelID, &m, discordgo.WithContext(ctx))
+		return err
+	})
 	b.metrics.observeStage("post", time.Since(start))
 	if err != nil {
 		return "", fmt.Errorf("post to channel %s: %w", channelID, err)

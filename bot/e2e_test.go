@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -413,6 +414,27 @@ func TestRateLimitHonoured(t *testing.T) {
 	}
 	if !second.Time.After(first.Time) {
 		t.Errorf("retry not after the 429")
+	}
+}
+
+func TestServerErrorRetried(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{500, 503} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			h := startBot(t, func(_ *Deps, o *Options) { o.RetryBase = time.Millisecond })
+			h.fake.FailNext("POST", "/channels/"+fakediscord.DefaultChannelID+"/messages", status)
+			if _, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/flaky"}); err != nil {
+				t.Fatal(err)
+			}
+			first := h.waitN(1, fakediscord.Match("POST", "/channels/*/messages"))
+			if first.Status != status {
+				t.Fatalf("first post %d, want the fake's %d", first.Status, status)
+			}
+			if second := h.waitN(2, fakediscord.Match("POST", "/channels/*/messages")); second.Status != 200 {
+				t.Fatalf("retry %s, want 200", second)
+			}
+		})
 	}
 }
 

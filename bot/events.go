@@ -231,7 +231,10 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, link
 		}})
 		msg.AllowedMentions = noPing() // also: the reply does not ping its author
 		start := time.Now()
-		_, err := b.session.ChannelMessageSendComplex(m.ChannelID, msg, discordgo.WithContext(ctx))
+		err := retryPost(ctx, b.opts.RetryBase, func() error {
+			_, err := b.session.ChannelMessageSendComplex(m.ChannelID, msg, discordgo.WithContext(ctx))
+			return err
+		})
 		b.metrics.observeStage("post", time.Since(start))
 		if err != nil {
 			b.metrics.summary(source, "post_error", 0)

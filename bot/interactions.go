@@ -121,9 +121,12 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 	if components == nil {
 		components = []discordgo.MessageComponent{}
 	}
-	if _, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-		Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noPing(),
-	}, opt); err != nil {
+	if err := retryPost(ctx, b.opts.RetryBase, func() error {
+		_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+			Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noPing(),
+		}, opt)
+		return err
+	}); err != nil {
 		log.Warn("edit reply", "err", err)
 	}
 	for _, m := range msgs[1:] {
@@ -135,10 +138,13 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 		if components == nil {
 			components = []discordgo.MessageComponent{}
 		}
-		if _, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
-			Content: m.Content, Embeds: m.Embeds, Components: components,
-			AllowedMentions: noPing(), Flags: flags,
-		}, opt); err != nil {
+		if err := retryPost(ctx, b.opts.RetryBase, func() error {
+			_, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+				Content: m.Content, Embeds: m.Embeds, Components: components,
+				AllowedMentions: noPing(), Flags: flags,
+			}, opt)
+			return err
+		}); err != nil {
 			log.Warn("send follow-up", "err", err)
 		}
 	}

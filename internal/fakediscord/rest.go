@@ -112,6 +112,7 @@ type rateLimitRule struct {
 	method, prefix string
 	retryAfter     time.Duration
 	global         bool
+	status         int // 0: a 429; else FailNext's server error
 }
 
 // RateLimitNext makes the next request with the method (empty: any) whose
@@ -122,6 +123,16 @@ func (s *Server) RateLimitNext(method, pathPrefix string, retryAfter time.Durati
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rateLimits = append(s.rateLimits, &rateLimitRule{method: method, prefix: pathPrefix, retryAfter: max(retryAfter, defaultRetryAfterMin), global: global})
+}
+
+// FailNext makes the next request with the method (empty: any) whose route
+// starts with pathPrefix get an error answer with the given status (500,
+// 503, ...), as Discord's servers sometimes give. The request is not acted
+// on; a client should retry it.
+func (s *Server) FailNext(method, pathPrefix string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimits = append(s.rateLimits, &rateLimitRule{method: method, prefix: pathPrefix, status: status})
 }
 
 func (s *Server) takeRateLimit(method, route string) *rateLimitRule {
@@ -302,7 +313,9 @@ func (s *Server) answer(hr *http.Request, req *Request) (int, any, http.Header) 
 		s.violate("%s %s: User-Agent %q must start with \"DiscordBot\"", req.Method, req.Route, ua)
 	}
 
-	if rl := s.takeRateLimit(req.Method, req.Route); rl != nil {
+	if rl := s.takeRateLimit(req.Method, req.Route); rl != nil && rl.status != 0 {
+		return rl.status, map[string]any{"message": http.StatusText(rl.status), "code": 0}, hdr
+	} else if rl != nil {
 		secs := rl.retryAfter.Seconds()
 		hdr.Set("X-RateLimit-Remaining", "0")
 		hdr.Set("X-RateLimit-Reset-After", strconv.FormatFloat(secs, 'f', 3, 64))
