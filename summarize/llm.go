@@ -136,6 +136,12 @@ type LLM struct {
 	fallback *Extractive
 	log      *slog.Logger
 	format   atomic.Int32
+	// completionTokens: send max_completion_tokens (OpenAI's current name,
+	// required by its reasoning models) rather than max_tokens (what local
+	// servers such as Ollama and llama.cpp read). Starts from the host and
+	// flips once if the server rejects the one sent.
+	completionTokens atomic.Bool
+	tokensFlipped    atomic.Bool
 }
 
 // NewLLM returns an LLM summarizer for any OpenAI-compatible server.
@@ -151,12 +157,14 @@ func NewLLM(cfg Config) (*LLM, error) {
 		doer = cfg.HTTPClient
 	}
 	oc.HTTPClient = noteDoer{inner: doer, now: cfg.Now}
-	return &LLM{
+	l := &LLM{
 		cfg:      cfg,
 		client:   openai.NewClientWithConfig(oc),
 		fallback: NewExtractive(),
 		log:      cfg.Logger.With("component", "summarize", "model", cfg.Model),
-	}, nil
+	}
+	l.completionTokens.Store(isOpenAIHost(oc.BaseURL))
+	return l, nil
 }
 
 // Model is the configured model name.
@@ -423,10 +431,16 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 	for {
 		level := l.format.Load()
 		req := openai.ChatCompletionRequest{
-			Model:               l.cfg.Model,
-			Messages:            msgs,
-			MaxCompletionTokens: l.cfg.MaxTokens,
-			ResponseFormat:      responseFormat(level),
+			Model:          l.cfg.Model,
+			Messages:       msgs,
+			ResponseFormat: responseFormat(level),
+		}
+		useCompletion := l.completionTokens.Load()
+		if useCompletion {
+			req.MaxCompletionTokens = l.cfg.MaxTokens
+		} else {
+			//lint:ignore SA1019 deprecated by OpenAI, but it is what Ollama, llama.cpp and older servers read
+			req.MaxTokens = l.cfg.MaxTokens
 		}
 		note := &retryNote{}
 		callCtx, cancel := context.WithTimeout(context.WithValue(ctx, retryNoteKey{}, note), l.cfg.Timeout)
@@ -442,6 +456,11 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 					return content, s, nil
 				}
 			}
+		}
+		if tokenParamRejected(err, useCompletion) && !l.tokensFlipped.Swap(true) {
+			l.completionTokens.Store(!useCompletion)
+			l.log.InfoContext(ctx, "server rejected the token limit parameter, switching", "max_completion_tokens", !useCompletion, "err", err)
+			continue
 		}
 		if formatRejected(err) && level < formatPlain {
 			if l.format.CompareAndSwap(level, level+1) {

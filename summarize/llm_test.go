@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the tests check which token limit parameter is sent
+
 package summarize
 
 import (
@@ -109,8 +111,10 @@ func TestLLMGoodRequestShape(t *testing.T) {
 	if r.ResponseFormat() != "json_schema" || r.Body.ResponseFormat.JSONSchema == nil || !r.Body.ResponseFormat.JSONSchema.Strict {
 		t.Errorf("response_format = %+v, want strict json_schema", r.Body.ResponseFormat)
 	}
-	if r.Body.Model != "fake-model" || r.Body.MaxCompletionTokens != DefaultMaxTokens {
-		t.Errorf("model %q max tokens %d", r.Body.Model, r.Body.MaxCompletionTokens)
+	// Not OpenAI's own host: the limit goes as max_tokens, which local
+	// servers read.
+	if r.Body.Model != "fake-model" || r.Body.MaxTokens != DefaultMaxTokens || r.Body.MaxCompletionTokens != 0 {
+		t.Errorf("model %q max_tokens %d max_completion_tokens %d", r.Body.Model, r.Body.MaxTokens, r.Body.MaxCompletionTokens)
 	}
 	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
 		t.Errorf("Authorization = %q", got)
@@ -149,6 +153,32 @@ func TestLLMOptions(t *testing.T) {
 	}
 	if sys := reqs[1].System(); !strings.Contains(sys, "French (fr)") || !strings.Contains(sys, "4-6 sentences") {
 		t.Errorf("detailed/default-language prompt wrong:\n%s", sys)
+	}
+}
+
+func TestLLMTokenLimitParameter(t *testing.T) {
+	t.Parallel()
+	srv := fakellm.New(t)
+	srv.Enqueue(func(*fakellm.Request) fakellm.Reply {
+		return fakellm.Reply{Status: 400, Body: `{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}}`}
+	})
+	l, sl := newTestLLM(t, srv, nil)
+	s, err := l.Summarize(context.Background(), seedArticle(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || s.Model == ExtractiveModel {
+		t.Fatalf("%d requests, model %q: want a switch and a summary", len(reqs), s.Model)
+	}
+	if reqs[1].Body.MaxCompletionTokens != DefaultMaxTokens || reqs[1].Body.MaxTokens != 0 {
+		t.Errorf("second request max_tokens %d max_completion_tokens %d", reqs[1].Body.MaxTokens, reqs[1].Body.MaxCompletionTokens)
+	}
+	if w := sl.all(); len(w) != 0 {
+		t.Errorf("the switch waited %v", w)
+	}
+	if !isOpenAIHost("https://api.openai.com/v1") || isOpenAIHost("http://localhost:11434/v1") {
+		t.Error("isOpenAIHost")
 	}
 }
 

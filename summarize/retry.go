@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,47 @@ func errorText(err error) string {
 		b.Write(reqErr.Body)
 	}
 	return strings.ToLower(b.String())
+}
+
+// tokenParamRejected reports whether the server refused the token limit
+// parameter we sent: go-openai's own check for reasoning models, or a
+// 400/422 that names the parameter as unsupported.
+func tokenParamRejected(err error, sentCompletion bool) bool {
+	if err == nil {
+		return false
+	}
+	if !sentCompletion && errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) {
+		return true
+	}
+	if st := statusOf(err); st != http.StatusBadRequest && st != http.StatusUnprocessableEntity {
+		return false
+	}
+	t := errorText(err)
+	param := "max_tokens"
+	if sentCompletion {
+		param = "max_completion_tokens"
+	}
+	for _, p := range []string{
+		"unsupported parameter: '" + param + "'", `unsupported parameter: "` + param + `"`, "unsupported parameter: " + param,
+		"'" + param + "' is not supported", `"` + param + `" is not supported`, param + " is not supported",
+		`unknown field "` + param + `"`, "unknown parameter: " + param, "unrecognized request argument supplied: " + param,
+	} {
+		if strings.Contains(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isOpenAIHost reports whether baseURL is OpenAI's own API (or Azure's),
+// which want max_completion_tokens.
+func isOpenAIHost(baseURL string) bool {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	return h == "api.openai.com" || strings.HasSuffix(h, ".openai.azure.com")
 }
 
 // formatRejected reports whether the server refused the response_format we
