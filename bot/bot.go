@@ -53,10 +53,11 @@ type Store interface {
 	commands.UsageStore
 	AddUsage(ctx context.Context, guildID, day string, summaries, tokens int) error
 	RecordLink(ctx context.Context, l store.SharedLink) error
-	// LatestSummaryByURL is the newest cached summary (Summary JSON) of a
-	// normalised URL, so a link summarised before is answered without a
-	// fetch.
-	LatestSummaryByURL(ctx context.Context, normURL string) ([]byte, bool, error)
+	// CachedSummary and PutSummary keep summaries by what was asked (link,
+	// summarizer, length, language), so a link summarised before is
+	// answered without a fetch.
+	CachedSummary(ctx context.Context, key string) ([]byte, bool, error)
+	PutSummary(ctx context.Context, key, normURL string, data []byte) error
 	Ping(ctx context.Context) error
 }
 

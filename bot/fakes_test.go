@@ -185,18 +185,25 @@ func (m *memStore) RecordLink(_ context.Context, l store.SharedLink) error {
 	return nil
 }
 
-func (m *memStore) LatestSummaryByURL(_ context.Context, norm string) ([]byte, bool, error) {
+func (m *memStore) CachedSummary(_ context.Context, key string) ([]byte, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, ok := m.summaries[norm]
+	b, ok := m.summaries[key]
 	return b, ok, nil
 }
 
+func (m *memStore) PutSummary(_ context.Context, key, _ string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.summaries[key] = data
+	return nil
+}
+
+// putSummary stores s as the LLM's normal-length summary of norm in the
+// channel's default language.
 func (m *memStore) putSummary(norm string, s *summarize.Summary) {
 	b, _ := json.Marshal(s)
-	m.mu.Lock()
-	m.summaries[norm] = b
-	m.mu.Unlock()
+	_ = m.PutSummary(context.Background(), linkKey("llm", "", "", norm), norm, b)
 }
 
 func (m *memStore) Ping(context.Context) error {

@@ -20,7 +20,8 @@ import (
 type PipelineStore interface {
 	Usage(ctx context.Context, guildID, day string) (summaries, tokens int, err error)
 	AddUsage(ctx context.Context, guildID, day string, summaries, tokens int) error
-	LatestSummaryByURL(ctx context.Context, normURL string) ([]byte, bool, error)
+	CachedSummary(ctx context.Context, key string) ([]byte, bool, error)
+	PutSummary(ctx context.Context, key, normURL string, data []byte) error
 }
 
 // PipelineDeps are the pipeline's collaborators.
@@ -117,12 +118,17 @@ func (p *Pipeline) Summarize(ctx context.Context, job commands.Job) (*summarize.
 	if useLLM {
 		kind = "llm"
 	}
-	key := kind + "\x00" + job.Length + "\x00" + job.Language + "\x00" + norm
+	// The flight key holds everything that changes the answer, the
+	// channel's length gate included, so no caller gets another's verdict.
+	key := fmt.Sprintf("%s\x00%s\x00%t\x00%d", linkKey(kind, job.Length, job.Language, norm), kind, job.Asked, job.MinWords)
 	s, leader, err := p.flights.do(ctx, p.base, key, p.opts.JobTimeout, func(fctx context.Context) (*summarize.Summary, error) {
 		return p.produce(fctx, norm, job, useLLM, overBudget)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.Note == summarize.FallbackNote {
+		p.deps.Metrics.llmFallback()
 	}
 	if !leader {
 		p.deps.Metrics.cache("flight")
@@ -161,9 +167,27 @@ func (p *Pipeline) chooseLLM(ctx context.Context, guildID, day string) (useLLM, 
 	return true, false
 }
 
+// linkKey names a summary by what was asked of it: the link, the
+// summarizer, the length and the language. Links asked for again with the
+// same options are answered from the store without a fetch.
+func linkKey(kind, length, language, norm string) string {
+	if length == "" {
+		length = summarize.LengthNormal
+	}
+	return "link\x00" + kind + "\x00" + length + "\x00" + language + "\x00" + norm
+}
+
 // produce runs once per flight: cache, then fetch and summarise on a worker.
 func (p *Pipeline) produce(ctx context.Context, norm string, job commands.Job, useLLM, overBudget bool) (*summarize.Summary, error) {
-	if s, ok := p.cached(ctx, norm, job, useLLM); ok {
+	kind := "extractive"
+	if useLLM {
+		kind = "llm"
+	}
+	key := linkKey(kind, job.Length, job.Language, norm)
+	if s, ok := p.cached(ctx, key, useLLM); ok {
+		if !job.Asked && job.MinWords > 0 && s.Words < job.MinWords {
+			return nil, fmt.Errorf("%s has %d words, channel minimum %d: %w", job.URL, s.Words, job.MinWords, commands.ErrTooShort)
+		}
 		return s, nil
 	}
 	var (
@@ -176,30 +200,27 @@ func (p *Pipeline) produce(ctx context.Context, norm string, job commands.Job, u
 	if perr != nil {
 		return nil, perr
 	}
+	// Keep LLM summaries (not stand-ins) for the next time the link comes.
+	if err == nil && useLLM && s.Model != summarize.ExtractiveModel {
+		if data, jerr := json.Marshal(s); jerr == nil {
+			if perr := p.deps.Store.PutSummary(context.WithoutCancel(ctx), key, norm, data); perr != nil {
+				p.log.Warn("cache summary", "url", norm, "err", perr)
+			}
+		}
+	}
 	return s, err
 }
 
-// cached answers links summarised before from the store, without a fetch.
-// Only normal-length summaries are reused, in the wanted language, and an
-// offline summary is not reused when the LLM is available.
-func (p *Pipeline) cached(ctx context.Context, norm string, job commands.Job, useLLM bool) (*summarize.Summary, bool) {
-	if job.Length != "" && job.Length != "normal" {
-		return nil, false
-	}
-	data, ok, err := p.deps.Store.LatestSummaryByURL(ctx, norm)
+// cached answers a link asked for before with the same options from the
+// store, without a fetch. An offline summary is never reused when the LLM is
+// available.
+func (p *Pipeline) cached(ctx context.Context, key string, useLLM bool) (*summarize.Summary, bool) {
+	data, ok, err := p.deps.Store.CachedSummary(ctx, key)
 	if err != nil {
-		p.log.Warn("cache lookup", "url", norm, "err", err)
-	}
-	if err != nil || !ok {
-		p.deps.Metrics.cache("miss")
-		return nil, false
+		p.log.Warn("cache lookup", "err", err)
 	}
 	var s summarize.Summary
-	if err := json.Unmarshal(data, &s); err != nil || s.Summary == "" {
-		p.deps.Metrics.cache("miss")
-		return nil, false
-	}
-	if (job.Language != "" && s.Language != job.Language) || (useLLM && s.Model == summarize.ExtractiveModel) {
+	if err != nil || !ok || json.Unmarshal(data, &s) != nil || s.Summary == "" || (useLLM && s.Model == summarize.ExtractiveModel) {
 		p.deps.Metrics.cache("miss")
 		return nil, false
 	}
@@ -225,6 +246,9 @@ func (p *Pipeline) fetchAndSummarize(ctx context.Context, job commands.Job, useL
 	start = time.Now()
 	var s *summarize.Summary
 	if useLLM {
+		// The LLM summarizer falls back to the offline one by itself
+		// (Note == summarize.FallbackNote, counted in Summarize); an error
+		// here is one it could not absorb.
 		s, err = p.deps.LLM.Summarize(ctx, a, opts)
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("llm summary failed; using offline summarizer", "url", job.URL, "err", err)

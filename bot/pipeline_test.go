@@ -197,6 +197,38 @@ func TestPipelineCache(t *testing.T) {
 	}
 }
 
+func TestPipelineCacheKeyedByOptions(t *testing.T) {
+	t.Parallel()
+	const u = "https://news.example/k"
+	e := newPipeEnv(t, PipelineOptions{})
+	ctx := context.Background()
+	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, Length: "short"}); err != nil {
+		t.Fatal(err)
+	}
+	// A short summary (as a digest makes) does not answer a normal request,
+	if _, err := e.p.Summarize(ctx, commands.Job{URL: u}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.reader.Calls(u); n != 2 {
+		t.Fatalf("%d fetches, want 2: a short summary answered a normal request", n)
+	}
+	// but the same request again is answered from the store.
+	if _, err := e.p.Summarize(ctx, commands.Job{URL: u}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.reader.Calls(u); n != 2 {
+		t.Errorf("%d fetches, want 2: the repeat was not cached", n)
+	}
+	// A channel's length gate applies to cached answers too, unless asked.
+	e.reader.words = 100
+	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, MinWords: 100000}); !errors.Is(err, commands.ErrTooShort) {
+		t.Errorf("gate on a cached answer: %v", err)
+	}
+	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, MinWords: 100000, Asked: true}); err != nil {
+		t.Errorf("asked: %v", err)
+	}
+}
+
 func TestPipelineErrors(t *testing.T) {
 	t.Parallel()
 	e := newPipeEnv(t, PipelineOptions{})
