@@ -100,7 +100,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Run(gctx) })
 	g.Go(func() error {
-		// The scheduler waits for the gateway: digests post through it.
+		// Digests post through the bot's REST client, which works before
+		// the gateway is up; a digest cut off by shutdown before its first
+		// message is left to the next start (see digest.Service.Run).
 		if err := digests.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("digest scheduler: %w", err)
 		}

@@ -81,6 +81,11 @@ func parseFeed(body []byte, feedURL string, now time.Time) ([]store.FeedItem, er
 		case fi.UpdatedParsed != nil:
 			it.Published = fi.UpdatedParsed.UTC()
 		}
+		if it.Published.After(now) {
+			// A date in the future (a wrong time zone, or a feed gaming
+			// the digest) would put the item in every digest until then.
+			it.Published = now
+		}
 		items = append(items, it)
 	}
 	return items, nil

@@ -311,3 +311,19 @@ func TestParseFeedFixtures(t *testing.T) {
 		t.Error("broken feed parsed without error")
 	}
 }
+
+func TestParseFeedClampsFutureDates(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC)
+	rss := `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>From the future</title><link>https://f.example/a</link><pubDate>Sun, 01 Jan 2034 00:00:00 +0000</pubDate></item>
+<item><title>Today</title><link>https://f.example/b</link><pubDate>Fri, 02 May 2025 08:00:00 +0000</pubDate></item>
+</channel></rss>`
+	items, err := parseFeed([]byte(rss), "https://f.example/feed", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 || !items[0].Published.Equal(now) || !items[1].Published.Equal(now.Add(-time.Hour)) {
+		t.Fatalf("published %v, %v; want the future date clamped to now and the past one kept", items[0].Published, items[1].Published)
+	}
+}

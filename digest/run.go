@@ -110,6 +110,12 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 	rep.Messages = []string{}
 	for i, m := range msgs {
 		id, err := s.poster.Send(ctx, d.ChannelID, m)
+		if err != nil && i == 0 && ctx.Err() != nil {
+			// Shut down before anything was posted: leave the claim to
+			// expire so the next start posts the digest (same local day).
+			log.Warn("digest not posted: shutting down", "err", err)
+			return false, nil
+		}
 		if err != nil {
 			// Not retried: a partial digest posted twice is worse than one
 			// missing part. The report says what happened.

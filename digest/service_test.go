@@ -249,3 +249,33 @@ func TestWordBudget(t *testing.T) {
 		t.Fatalf("entries %d, left out for the budget %d", len(comp.entries), budgetCut)
 	}
 }
+
+// TestShutdownBeforePostingLeavesTheDigestToTheNextStart: a digest cut off
+// by shutdown before its first message is not recorded as done, so the
+// next start posts it (once the claim's lease is over, same local day).
+func TestShutdownBeforePostingLeavesTheDigestToTheNextStart(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC)
+	st := newMemStore()
+	clock := newFakeClock(now)
+	stopping := &fakePoster{fail: context.Canceled}
+	svc := newTestService(t, st, clock, stopping, "a")
+	ctx := context.Background()
+	if _, err := svc.Set(ctx, "g", "c", "09:00", "UTC", "both"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := svc.runIfDue(cancelled, st.scheds["c"]); err != nil {
+		t.Fatal(err)
+	}
+	if last, ok, _ := st.LastDigestRun(ctx, "c"); ok && last.Status == store.RunDone {
+		t.Fatalf("a digest cut off before posting was recorded as done: %+v", last)
+	}
+	clock.Advance(11 * time.Minute) // past the 10-minute lease
+	poster := &fakePoster{}
+	newTestService(t, st, clock, poster, "b").RunDue(ctx)
+	if n := len(poster.sent()); n != 1 {
+		t.Fatalf("the next start posted %d messages, want the digest", n)
+	}
+}
