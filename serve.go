@@ -50,7 +50,13 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	extractive := summarize.NewCached(summarize.NewExtractive(), st, logger)
 	var llm summarize.Summarizer
 	if cfg.LLMAPIKey != "" {
-		l, err := summarize.NewLLM(llmConfig(cfg, logger))
+		lc := llmConfig(cfg, logger)
+		// The LLM must give up (and fall back to the offline summary) while
+		// the bot's job still has time to post it.
+		if d := bot.DefaultJobTimeout - cfg.FetchTimeout - 10*time.Second; d > 0 && d < lc.Deadline {
+			lc.Deadline = d
+		}
+		l, err := summarize.NewLLM(lc)
 		if err != nil {
 			return err
 		}
