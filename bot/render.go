@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/precisbot/precis/internal/discordtext"
@@ -100,7 +99,7 @@ func RenderErrorEdit(msg string) *discordgo.WebhookEdit {
 // RenderProgress renders a progress line ("Reading the article…") as an
 // edit of a deferred interaction response.
 func RenderProgress(text string) *discordgo.WebhookEdit {
-	return renderTextEdit(discordtext.Truncate(NeutralizeMentions(renderLine(text)), discordtext.MaxContent))
+	return renderTextEdit(discordtext.Truncate(discordtext.NeutralizeMentions(renderLine(text)), discordtext.MaxContent))
 }
 
 func renderErrorText(msg string) string {
@@ -108,7 +107,7 @@ func renderErrorText(msg string) string {
 	if msg == "" {
 		msg = "Something went wrong."
 	}
-	return discordtext.Truncate(renderNoteMarker+NeutralizeMentions(msg), discordtext.MaxContent)
+	return discordtext.Truncate(renderNoteMarker+discordtext.NeutralizeMentions(msg), discordtext.MaxContent)
 }
 
 func renderTextEdit(content string) *discordgo.WebhookEdit {
@@ -134,7 +133,7 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 	link := renderURL(s.URL)
 
 	main := &discordgo.MessageEmbed{Color: color, Type: discordgo.EmbedTypeRich}
-	main.Title = discordtext.Truncate(EscapeMarkdown(renderLine(renderFirst(s.Title, s.Headline, renderHost(link), "Article"))), discordtext.MaxEmbedTitle)
+	main.Title = discordtext.Truncate(discordtext.Escape(renderLine(renderFirst(s.Title, s.Headline, renderHost(link), "Article"))), discordtext.MaxEmbedTitle)
 	if link != "" && len(link) <= renderMaxEmbedURL {
 		main.URL = link
 	}
@@ -155,7 +154,7 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 	pointLines := make([]string, 0, len(s.KeyPoints))
 	for _, p := range s.KeyPoints {
 		if p = strings.TrimSpace(p); p != "" {
-			pointLines = append(pointLines, "• "+EscapeMarkdown(renderLine(p)))
+			pointLines = append(pointLines, "• "+discordtext.Escape(renderLine(p)))
 		}
 	}
 	quoteBlocks := make([]string, 0, len(quotes))
@@ -358,16 +357,16 @@ func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more 
 func renderDescription(s *summarize.Summary) string {
 	var b strings.Builder
 	if note := strings.TrimSpace(s.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + EscapeMarkdown(renderLine(note)) + "*\n\n")
+		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
 	}
 	if h := strings.TrimSpace(s.Headline); h != "" {
-		b.WriteString("**" + EscapeMarkdown(renderLine(h)) + "**")
+		b.WriteString("**" + discordtext.Escape(renderLine(h)) + "**")
 	}
 	if sum := strings.TrimSpace(s.Summary); sum != "" {
 		if b.Len() > 0 {
 			b.WriteString("\n\n")
 		}
-		b.WriteString(EscapeMarkdown(renderParagraphs(sum)))
+		b.WriteString(discordtext.Escape(renderParagraphs(sum)))
 	}
 	return b.String()
 }
@@ -382,9 +381,9 @@ func renderQuote(q summarize.Quote) string {
 	speaker := renderPlain(q.Speaker)
 	attribution := ""
 	if speaker != "" {
-		attribution = "\n— " + discordtext.Truncate(EscapeMarkdown(speaker), 120)
+		attribution = "\n— " + discordtext.Truncate(discordtext.Escape(speaker), 120)
 	}
-	body := "> " + strings.ReplaceAll(EscapeMarkdown(renderLine(text)), "\n", "\n> ")
+	body := "> " + strings.ReplaceAll(discordtext.Escape(renderLine(text)), "\n", "\n> ")
 	body = discordtext.Truncate(body, discordtext.MaxFieldValue-discordtext.Len(attribution))
 	return body + attribution
 }
@@ -396,9 +395,9 @@ func renderPerspective(p summarize.Perspective) string {
 	case pos == "":
 		return ""
 	case party == "":
-		return EscapeMarkdown(renderLine(pos))
+		return discordtext.Escape(renderLine(pos))
 	}
-	return "**" + discordtext.Truncate(EscapeMarkdown(party), 100) + ":** " + EscapeMarkdown(renderLine(pos))
+	return "**" + discordtext.Truncate(discordtext.Escape(party), 100) + ":** " + discordtext.Escape(renderLine(pos))
 }
 
 func renderAuthor(s *summarize.Summary) string {
@@ -471,7 +470,7 @@ func renderFirst(ss ...string) string {
 // line, footer) or that is escaped later: one line, no control characters,
 // mentions neutralised.
 func renderPlain(s string) string {
-	return NeutralizeMentions(renderLine(s))
+	return discordtext.NeutralizeMentions(renderLine(s))
 }
 
 // renderLine collapses all white space, line breaks included, to single
@@ -531,48 +530,4 @@ func renderInvisible(r rune) bool {
 		return true
 	}
 	return false
-}
-
-// renderEscaper escapes every character Discord's markdown gives meaning
-// to anywhere in a line. Line-start syntax (headings, quotes, lists) is
-// handled in EscapeMarkdown.
-var renderEscaper = strings.NewReplacer(
-	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`,
-	`[`, `\[`, `]`, `\]`, `<`, `\<`,
-)
-
-// renderLineStart matches markdown that only counts at the start of a
-// line: headings (#, ##, ###, -#), lists (-, +, 1.) and block quotes (>,
-// >>>).
-var renderLineStart = regexp.MustCompile(`(?m)^(\s*)(#{1,3}\s|-#\s|[-+]\s|\d+[.)]\s|>{1,3}\s)`)
-
-// EscapeMarkdown makes untrusted text display literally: markdown is
-// escaped (no masked links, code blocks, headings, spoilers or fake
-// quotes) and mentions are neutralised.
-func EscapeMarkdown(s string) string {
-	s = renderEscaper.Replace(s)
-	s = renderLineStart.ReplaceAllString(s, `$1\$2`)
-	// Link auto-embedding of bare URLs is harmless; masked links are
-	// impossible without [ ].
-	return NeutralizeMentions(s)
-}
-
-// renderMentionWords are the pings Discord would act on without allowed_mentions.
-var renderMentionWords = regexp.MustCompile(`(?i)@(everyone|here)`)
-
-// renderMentionTags matches user, role, channel and command mentions that have
-// not been escaped.
-var renderMentionTags = regexp.MustCompile(`<(@[!&]?|#|/[^>]*:)(\d+)>`)
-
-// NeutralizeMentions breaks @everyone, @here and <@id>/<@&id>/<#id> tags
-// with a zero-width space so they show as text even in clients or bridges
-// that ignore allowed_mentions. Precis never pings; allowed_mentions is the
-// real guard, this is the second one.
-func NeutralizeMentions(s string) string {
-	s = renderMentionWords.ReplaceAllStringFunc(s, func(m string) string { return "@\u200b" + m[1:] })
-	s = renderMentionTags.ReplaceAllString(s, "<\u200b$1$2>")
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return s
 }

@@ -486,28 +486,6 @@ func TestRenderErrorAndProgress(t *testing.T) {
 	}
 }
 
-func TestEscapeMarkdownAndMentions(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"**bold** _it_ ~~s~~ `c` ||sp||", `\*\*bold\*\* \_it\_ \~\~s\~\~ \` + "`c\\`" + ` \|\|sp\|\|`},
-		{"[x](javascript:alert(1))", `\[x\](javascript:alert(1))`},
-		{"# head\n## two\n- item\n1. first\n-# sub", "\\# head\n\\## two\n\\- item\n\\1. first\n\\-# sub"},
-		{"> quote", `\> quote`},
-		{"@everyone @HERE", "@\u200beveryone @\u200bHERE"},
-		{"<@123> <@!123> <@&456> <#789>", "\\<\u200b@123> \\<\u200b@!123> \\<\u200b@&456> \\<\u200b#789>"},
-		{"a-b 3.5 well-known", "a-b 3.5 well-known"},
-	}
-	for _, tt := range tests {
-		if got := EscapeMarkdown(tt.in); got != tt.want {
-			t.Errorf("EscapeMarkdown(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	if got := NeutralizeMentions("hi <@123> @everyone"); got != "hi <\u200b@123> @\u200beveryone" {
-		t.Errorf("NeutralizeMentions = %q", got)
-	}
-}
-
 func TestRenderShare(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -179,10 +179,13 @@ func TestSafeText(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"hello @everyone", "hello @\u200beveryone"},
-		{"ping <@123> and <@&456> and <@!789>", "ping <\u200b@123> and <\u200b@&456> and <\u200b@!789>"},
-		{"[text](https://evil.example)", "(text)(https://evil.example)"},
+		{"hello @HERE", "hello @\u200bHERE"},
+		{"ping <@123> and <@&456> and <@!789>", "ping \\<\u200b@123> and \\<\u200b@&456> and \\<\u200b@!789>"},
+		{"[text](https://evil.example)", "\\[text\\](https://evil.example)"},
 		{"line\nbreak\tand\x00nul", "line break andnul"},
-		{"`code`", "'code'"},
+		{"`code`", "\\`code\\`"},
+		{"# FREE NITRO ||click|| -# small print", "\\# FREE NITRO \\|\\|click\\|\\| -# small print"},
+		{"**bold** title", "\\*\\*bold\\*\\* title"},
 	}
 	for _, tt := range tests {
 		if got := safeText(tt.in); got != tt.want {

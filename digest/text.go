@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"github.com/precisbot/precis/internal/discordtext"
 	"net/url"
 	"path"
 	"strings"
@@ -230,9 +231,9 @@ func wordCount(s string) int {
 }
 
 // safeText makes untrusted text (titles, summaries, channel names) inert in
-// Discord markdown: no user, role or everyone/here mention can appear even
-// as text, masked-link brackets cannot break out, and no control characters
-// pass. allowed_mentions is set on every message too; this is the second
+// Discord markdown: one line, no control characters, markdown escaped and
+// mentions neutralised by discordtext.Escape, the escaper the summaries use
+// too. allowed_mentions is set on every message as well; this is the second
 // belt.
 func safeText(s string) string {
 	if !utf8.ValidString(s) {
@@ -247,18 +248,8 @@ func safeText(s string) string {
 		}
 		return r
 	}, s)
-	s = mentionReplacer.Replace(s)
-	return collapseSpace(s)
+	return discordtext.Escape(collapseSpace(s))
 }
-
-var mentionReplacer = strings.NewReplacer(
-	"@everyone", "@\u200beveryone",
-	"@here", "@\u200bhere",
-	"<@", "<\u200b@",
-	"[", "(",
-	"]", ")",
-	"`", "'",
-)
 
 // linkText is safeText for the visible part of a masked link.
 func linkText(s string) string { return safeText(s) }
