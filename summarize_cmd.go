@@ -60,7 +60,8 @@ func renderText(s *summarize.Summary) string {
 		title = s.Headline
 	}
 	if s.URL != "" {
-		fmt.Fprintf(&b, "## [%s](%s)\n", title, s.URL)
+		linkText := strings.NewReplacer("[", `\[`, "]", `\]`).Replace(title)
+		fmt.Fprintf(&b, "## [%s](<%s>)\n", linkText, s.URL)
 	} else {
 		fmt.Fprintf(&b, "## %s\n", title)
 	}

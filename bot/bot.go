@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/precisbot/precis/internal/discordtext"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -275,7 +276,7 @@ func (b *Bot) Session() *discordgo.Session { return b.session }
 // Poster the digest service uses.
 func (b *Bot) Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (string, error) {
 	m := *msg
-	m.AllowedMentions = noPing()
+	m.AllowedMentions = discordtext.NoMentions()
 	start := time.Now()
 	var posted *discordgo.Message
 	err := retryPost(ctx, b.opts.RetryBase, func() (err error) {

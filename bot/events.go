@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/precisbot/precis/internal/discordtext"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -229,7 +230,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, link
 		msg := RenderSummary(results[i], RenderOptions{ReplyTo: &discordgo.MessageReference{
 			MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(false),
 		}})
-		msg.AllowedMentions = noPing() // also: the reply does not ping its author
+		msg.AllowedMentions = discordtext.NoMentions() // also: the reply does not ping its author
 		start := time.Now()
 		err := retryPost(ctx, b.opts.RetryBase, func() error {
 			_, err := b.session.ChannelMessageSendComplex(m.ChannelID, msg, discordgo.WithContext(ctx))
@@ -271,10 +272,4 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
-}
-
-// noPing is allowed_mentions for every message: parse nothing, and do not
-// ping the author of the message replied to.
-func noPing() *discordgo.MessageAllowedMentions {
-	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, RepliedUser: false}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"github.com/precisbot/precis/internal/discordtext"
 	"sync"
 	"time"
 
@@ -38,7 +39,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	}
 	err := s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: noPing()},
+		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: discordtext.NoMentions()},
 	}, discordgo.WithContext(b.work))
 	if err != nil {
 		log.Warn("defer interaction", "err", err)
@@ -123,7 +124,7 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 	}
 	if err := retryPost(ctx, b.opts.RetryBase, func() error {
 		_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-			Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noPing(),
+			Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: discordtext.NoMentions(),
 		}, opt)
 		return err
 	}); err != nil {
@@ -141,7 +142,7 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 		if err := retryPost(ctx, b.opts.RetryBase, func() error {
 			_, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
 				Content: m.Content, Embeds: m.Embeds, Components: components,
-				AllowedMentions: noPing(), Flags: flags,
+				AllowedMentions: discordtext.NoMentions(), Flags: flags,
 			}, opt)
 			return err
 		}); err != nil {

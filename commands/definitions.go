@@ -106,7 +106,7 @@ func Definitions() []*discordgo.ApplicationCommand {
 					},
 					&discordgo.ApplicationCommandOption{
 						Type: discordgo.ApplicationCommandOptionInteger, Name: "min_words",
-						Description: "Ignore pasted pages shorter than this many words (0: default)",
+						Description: "Ignore pasted pages shorter than this many words (0: default 80; lower has no effect)",
 						MinValue:    &minWords, MaxValue: MaxMinWords,
 					},
 				),

@@ -174,16 +174,6 @@ func (c *Config) ValidateServe() error {
 	return nil
 }
 
-// DiscordBotToken is the token in the form Discord's Authorization header
-// wants, whether or not the user included the "Bot " prefix.
-func (c *Config) DiscordBotToken() string {
-	t := c.DiscordToken
-	if len(t) > 4 && strings.EqualFold(t[:4], "bot ") {
-		t = strings.TrimSpace(t[4:])
-	}
-	return "Bot " + t
-}
-
 func (c *Config) validate() []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }

@@ -44,8 +44,8 @@ func TestLoadValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DiscordBotToken() != "Bot abc.def" {
-		t.Errorf("token = %q", c.DiscordBotToken())
+	if c.DiscordToken != "Bot abc.def" {
+		t.Errorf("token = %q", c.DiscordToken)
 	}
 	if c.LLMAPIKey != "sk-test" || c.FetchMaxBytes != 2<<20 || c.FetchTimeout != 3*time.Second ||
 		!c.FetchAllowPrivate || c.HTTPAddr != "" || c.LLMBaseURL != "http://localhost:11434/v1" {

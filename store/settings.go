@@ -23,7 +23,8 @@ type ChannelSettings struct {
 	Mode string
 	// Language is the summary language ("" = the article's own).
 	Language string
-	// MinWords overrides the article quality gate (0 = default).
+	// MinWords raises the article quality gate for links pasted in the
+	// channel (0 = the default gate); asked-for summaries ignore it.
 	MinWords int
 }
 
