@@ -76,7 +76,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	}
 	digests := digest.New(digest.Deps{
 		Store: st, Fetcher: fetcher, Poster: b, Clock: clock, Logger: logger,
-		Summarizer: digestSummarizer{reader: reader, summarizer: extractive},
+		Summarizer: digestSummarizer{bot: b},
 		Channels:   channelNames{session: b.Session()},
 	}, digest.Options{InstanceID: "test"})
 	b.SetDigest(digests)

@@ -89,15 +89,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	if err != nil {
 		return err
 	}
-	summarizer := llm
-	if summarizer == nil {
-		summarizer = extractive
-	}
 	digests := digest.New(digest.Deps{
 		Store:      st,
 		Fetcher:    fetcher,
 		Poster:     b,
-		Summarizer: digestSummarizer{reader: reader, summarizer: summarizer, language: cfg.SummaryLanguage},
+		Summarizer: digestSummarizer{bot: b},
 		Channels:   channelNames{session: b.Session()},
 		Logger:     logger,
 	}, digest.Options{})
@@ -119,20 +115,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	return err
 }
 
-// digestSummarizer summarises one link for a digest entry that has no
-// cached summary.
-type digestSummarizer struct {
-	reader     *article.Reader
-	summarizer summarize.Summarizer
-	language   string
-}
+// digestSummarizer lets the digest summarise through the bot's pipeline.
+type digestSummarizer struct{ bot *bot.Bot }
 
-func (d digestSummarizer) Summarize(ctx context.Context, url string) (*summarize.Summary, error) {
-	a, err := d.reader.Read(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	return d.summarizer.Summarize(ctx, a, summarize.Options{Length: summarize.LengthShort, Language: d.language})
+func (d digestSummarizer) Summarize(ctx context.Context, guildID, url string) (*summarize.Summary, error) {
+	return d.bot.SummarizeFor(ctx, guildID, url)
 }
 
 // channelNames names channels from the gateway's state, asking the API

@@ -272,6 +272,14 @@ func (b *Bot) Metrics() *Metrics { return b.metrics }
 // Session returns the underlying discordgo session, for wiring only.
 func (b *Bot) Session() *discordgo.Session { return b.session }
 
+// SummarizeFor summarises a link for a server outside any conversation (a
+// digest entry): through the same pipeline as everything else, so the
+// server's token budget, usage accounting, the worker pool and the caches
+// all apply.
+func (b *Bot) SummarizeFor(ctx context.Context, guildID, url string) (*summarize.Summary, error) {
+	return b.pipe.Summarize(ctx, commands.Job{URL: url, GuildID: guildID, Length: summarize.LengthShort, Asked: true})
+}
+
 // Send posts a message to a channel with mentions disabled; it is the
 // Poster the digest service uses.
 func (b *Bot) Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (string, error) {

@@ -251,7 +251,7 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 			c.report.leaveOut(e.title, e.url, ReasonWordBudget)
 			continue
 		}
-		text, from := s.entryText(ctx, e, rep, &summarized)
+		text, from := s.entryText(ctx, sched.GuildID, e, rep, &summarized)
 		titleWords = wordCount(e.title) // a fresh summary may bring a headline
 		e.summary = firstWords(text, max(0, min(maxEntryWords, budget-titleWords)))
 		e.from = from
@@ -286,13 +286,13 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 // entryText picks the entry's summary: a cached summary of any of its
 // items, else (for the first MaxSummarize such entries) a fresh one from the
 // Summarizer, else the feed's description.
-func (s *Service) entryText(ctx context.Context, e *entry, rep *item, summarized *int) (string, string) {
+func (s *Service) entryText(ctx context.Context, guildID string, e *entry, rep *item, summarized *int) (string, string) {
 	if rep.cached != nil && rep.cached.Summary != "" {
 		return rep.cached.Summary, "cache"
 	}
 	if s.summarizer != nil && *summarized < s.opts.MaxSummarize && ctx.Err() == nil {
 		*summarized++
-		sum, err := s.summarizer.Summarize(ctx, rep.url)
+		sum, err := s.summarizer.Summarize(ctx, guildID, rep.url)
 		if err != nil {
 			s.log.Warn("summarize digest entry", "url", rep.url, "err", err)
 		} else if sum != nil && sum.Summary != "" {

@@ -62,10 +62,11 @@ type Poster interface {
 	Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (messageID string, err error)
 }
 
-// Summarizer summarizes the article at url. The digest calls it only for the
-// top entries that have no cached summary.
+// Summarizer summarizes the article at url for a server (whose LLM budget
+// it is charged to). The digest calls it only for the top entries that have
+// no cached summary.
 type Summarizer interface {
-	Summarize(ctx context.Context, url string) (*summarize.Summary, error)
+	Summarize(ctx context.Context, guildID, url string) (*summarize.Summary, error)
 }
 
 // ChannelNamer looks up a channel's name (without the '#') for "shared in

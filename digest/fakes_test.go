@@ -400,7 +400,7 @@ type fakeSummarizer struct {
 	calls int
 }
 
-func (f *fakeSummarizer) Summarize(_ context.Context, url string) (*summarize.Summary, error) {
+func (f *fakeSummarizer) Summarize(_ context.Context, _, url string) (*summarize.Summary, error) {
 	f.mu.Lock()
 	f.calls++
 	f.mu.Unlock()
