@@ -47,7 +47,7 @@ type Store interface {
 	FeedItemsSince(ctx context.Context, feedURL string, since time.Time) ([]store.FeedItem, error)
 
 	ClaimDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
-	FinishDigestRun(ctx context.Context, channelID, localDate string, now time.Time, report string) error
+	FinishDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, report string) error
 	LastDigestRun(ctx context.Context, channelID string) (store.DigestRun, bool, error)
 }
 

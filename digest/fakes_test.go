@@ -214,12 +214,12 @@ func (m *memStore) ClaimDigestRun(_ context.Context, channelID, localDate, owner
 	return true, nil
 }
 
-func (m *memStore) FinishDigestRun(_ context.Context, channelID, localDate string, now time.Time, report string) error {
+func (m *memStore) FinishDigestRun(_ context.Context, channelID, localDate, owner string, now time.Time, report string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.runs[channelID+"|"+localDate]
-	if !ok {
-		return fmt.Errorf("finish %s %s: not claimed", channelID, localDate)
+	if !ok || r.Owner != owner || r.Status != store.RunClaimed {
+		return fmt.Errorf("finish %s %s by %s: not the claimer", channelID, localDate, owner)
 	}
 	r.Status, r.Report, r.FinishedAt = store.RunDone, report, now
 	return nil

@@ -140,7 +140,7 @@ func (s *Service) finish(ctx context.Context, channelID, localDate string, rep R
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := s.store.FinishDigestRun(fctx, channelID, localDate, s.clock.Now(), string(data)); err != nil {
+	if err := s.store.FinishDigestRun(fctx, channelID, localDate, s.opts.InstanceID, s.clock.Now(), string(data)); err != nil {
 		s.log.Error("record digest run", "channel_id", channelID, "local_date", localDate, "err", err)
 	}
 }

@@ -416,14 +416,17 @@ func TestDigestRuns(t *testing.T) {
 		}
 
 		finished := t0.Add(lease + 2*time.Minute)
-		if err := s.FinishDigestRun(ctx, "c", "2025-03-14", finished, `{"items":3}`); err != nil {
+		if err := s.FinishDigestRun(ctx, "c", "2025-03-14", "a", finished, `{"items":3}`); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("finish by the owner whose claim was taken over: %v, want ErrNotFound", err)
+		}
+		if err := s.FinishDigestRun(ctx, "c", "2025-03-14", "b", finished, `{"items":3}`); err != nil {
 			t.Fatal(err)
 		}
 		// A done run is never claimed again, however old.
 		if got, err := s.ClaimDigestRun(ctx, "c", "2025-03-14", "d", finished.Add(48*time.Hour), lease); got || err != nil {
 			t.Errorf("claim of a done run = %v, %v", got, err)
 		}
-		if err := s.FinishDigestRun(ctx, "c", "2025-03-15", finished, `{}`); err != nil {
+		if err := s.FinishDigestRun(ctx, "c", "2025-03-15", "c", finished, `{}`); err != nil {
 			t.Fatal(err)
 		}
 		run, ok, err = s.LastDigestRun(ctx, "c")
@@ -443,7 +446,7 @@ func TestDigestRuns(t *testing.T) {
 			t.Errorf("LastDigestRun after takeover = %+v, want %+v", run, want)
 		}
 
-		if err := s.FinishDigestRun(ctx, "never", "2025-03-14", finished, ""); !errors.Is(err, ErrNotFound) {
+		if err := s.FinishDigestRun(ctx, "never", "2025-03-14", "a", finished, ""); !errors.Is(err, ErrNotFound) {
 			t.Errorf("FinishDigestRun of an unclaimed run: err = %v, want ErrNotFound", err)
 		}
 		for _, lease := range []time.Duration{0, -time.Second} {
@@ -509,6 +512,7 @@ func TestClaimDigestRunRace(t *testing.T) {
 			return winners
 		}
 
+		lastWinner := map[string]string{}
 		for day := 1; day <= 12; day++ {
 			date := fmt.Sprintf("2025-03-%02d", day)
 			winners := race(date, t0)
@@ -529,10 +533,11 @@ func TestClaimDigestRunRace(t *testing.T) {
 			if len(winners) != 1 {
 				t.Fatalf("%s stale takeover: winners = %v, want exactly one", date, winners)
 			}
+			lastWinner[date] = winners[0]
 		}
 
 		// Once done, no racer wins, however late.
-		if err := stores[1].FinishDigestRun(ctx, "chan", "2025-03-01", t0, "{}"); err != nil {
+		if err := stores[1].FinishDigestRun(ctx, "chan", "2025-03-01", lastWinner["2025-03-01"], t0, "{}"); err != nil {
 			t.Fatal(err)
 		}
 		if w := race("2025-03-01", t0.Add(24*time.Hour)); len(w) != 0 {

@@ -170,11 +170,13 @@ func (s *Store) ClaimDigestRun(ctx context.Context, channelID, localDate, owner 
 	return n == 1, nil
 }
 
-// FinishDigestRun marks a claimed run done at now with the caller's report.
-// It returns an error wrapping ErrNotFound when the run was never claimed.
-func (s *Store) FinishDigestRun(ctx context.Context, channelID, localDate string, now time.Time, report string) error {
+// FinishDigestRun marks owner's claimed run done with its report. It fails
+// with ErrNotFound when owner no longer holds the claim (never claimed, or
+// taken over after the lease ran out), so a late finisher cannot overwrite
+// the run of the instance that took over.
+func (s *Store) FinishDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, report string) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE digest_runs SET status = 'done', report = ?, finished_at = ?
-		WHERE channel_id = ? AND local_date = ?`, report, fmtTime(now), channelID, localDate)
+		WHERE channel_id = ? AND local_date = ? AND owner = ? AND status = 'claimed'`, report, fmtTime(now), channelID, localDate, owner)
 	if err != nil {
 		return fmt.Errorf("finish digest run of channel %s for %s: %w", channelID, localDate, err)
 	}
@@ -183,7 +185,7 @@ func (s *Store) FinishDigestRun(ctx context.Context, channelID, localDate string
 		return fmt.Errorf("finish digest run of channel %s for %s: %w", channelID, localDate, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("finish digest run of channel %s for %s: %w", channelID, localDate, ErrNotFound)
+		return fmt.Errorf("finish digest run of channel %s for %s by %s: not the claimer: %w", channelID, localDate, owner, ErrNotFound)
 	}
 	return nil
 }
