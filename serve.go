@@ -110,9 +110,31 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		}
 		return nil
 	})
+	g.Go(func() error {
+		pruneDaily(gctx, st, logger)
+		return nil
+	})
 	err = g.Wait()
 	logger.Info("stopped")
 	return err
+}
+
+// pruneDaily deletes old rows now and then once a day until ctx ends.
+func pruneDaily(ctx context.Context, st *store.Store, logger *slog.Logger) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := st.Prune(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Warn("prune database", "err", err)
+		} else if n > 0 {
+			logger.Info("pruned database", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // digestSummarizer lets the digest summarise through the bot's pipeline.
