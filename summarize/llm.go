@@ -2,6 +2,7 @@ package summarize
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -446,6 +447,11 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 		callCtx, cancel := context.WithTimeout(context.WithValue(ctx, retryNoteKey{}, note), l.cfg.Timeout)
 		resp, err := l.client.CreateChatCompletion(callCtx, req)
 		cancel()
+		if notJSON(err) {
+			// A 200 whose body is not JSON at all (an HTML error page, a
+			// proxy's login form) is an unusable answer, not a server fault.
+			err = fmt.Errorf("%w: %w", errBadOutput, err)
+		}
 		if err == nil {
 			meter.add(resp.Usage)
 			var content string
@@ -507,4 +513,11 @@ func answerContent(resp openai.ChatCompletionResponse) (string, error) {
 		}
 	}
 	return c.Message.Content, nil
+}
+
+// notJSON reports whether err is a failure to decode the response body.
+func notJSON(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syn) || errors.As(err, &typ)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -348,6 +349,19 @@ func TestLLMFaults(t *testing.T) {
 		{
 			name:      "malformed twice: extractive fallback after one retry",
 			queue:     []fakellm.Responder{fakellm.Malformed(), fakellm.Malformed(), fakellm.Malformed()},
+			wantCalls: 2,
+			wantNote:  FallbackNote,
+		},
+		{
+			name: "HTML instead of JSON: one retry, then fallback",
+			queue: []fakellm.Responder{
+				func(*fakellm.Request) fakellm.Reply {
+					return fakellm.Reply{Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: "<html><body>Sign in</body></html>"}
+				},
+				func(*fakellm.Request) fakellm.Reply {
+					return fakellm.Reply{Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: "<html><body>Sign in</body></html>"}
+				},
+			},
 			wantCalls: 2,
 			wantNote:  FallbackNote,
 		},
