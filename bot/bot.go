@@ -39,9 +39,6 @@ const (
 // defaultAPIURL is Discord's REST base as discordgo builds its endpoints.
 var defaultAPIURL = "https://discord.com/api/v" + discordgo.APIVersion
 
-// defaultMinWords mirrors article.DefaultMinWords for the settings text.
-const defaultMinWords = 80
-
 // ArticleReader fetches and extracts one article; *article.Reader
 // implements it.
 type ArticleReader interface {
@@ -131,7 +128,7 @@ func (o Options) WithDefaults() Options {
 		o.JobTimeout = DefaultJobTimeout
 	}
 	if o.MinWords <= 0 {
-		o.MinWords = defaultMinWords
+		o.MinWords = article.DefaultMinWords
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = DefaultRetryBase

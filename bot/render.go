@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"github.com/precisbot/precis/commands"
 	"net/url"
 	"regexp"
 	"strings"
@@ -422,18 +423,10 @@ func renderFooter(s *summarize.Summary) string {
 	}
 	if s.Words > 0 {
 		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
-		parts = append(parts, fmt.Sprintf("%s words · %d min read", renderThousands(s.Words), minutes))
+		parts = append(parts, fmt.Sprintf("%s words · %d min read", commands.Thousands(s.Words), minutes))
 	}
 	parts = append(parts, "quotes checked against the article")
 	return strings.Join(parts, " · ")
-}
-
-func renderThousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // renderURL returns raw if it is an absolute http or https URL, else "".
