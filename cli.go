@@ -19,9 +19,11 @@ import (
 type oneShot struct {
 	jsonOut bool
 	pageURL string
-	inputs  []string
-	cfg     *config.Config
-	reader  *article.Reader
+	// length and language are summarize's --length and --language.
+	length, language string
+	inputs           []string
+	cfg              *config.Config
+	reader           *article.Reader
 }
 
 // parseOneShot parses flags that may stand before or between the inputs.
@@ -31,6 +33,10 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&o.pageURL, "url", "", "the page's address when reading a file or standard input")
+	if name == "summarize" {
+		fs.StringVar(&o.length, "length", "", "short, normal or detailed")
+		fs.StringVar(&o.language, "language", "", "summary language code, e.g. en or de")
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -52,6 +58,11 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 	case len(o.inputs) > 1 && o.pageURL != "":
 		return nil, usageError{"--url goes with a single input"}
 	}
+	switch o.length {
+	case "", "short", "normal", "detailed":
+	default:
+		return nil, usageError{fmt.Sprintf("--length %q: use short, normal or detailed", o.length)}
+	}
 	if o.pageURL != "" {
 		if _, err := article.ParseURL(o.pageURL); err != nil {
 			return nil, usageError{fmt.Sprintf("--url %q is not an http(s) URL", o.pageURL)}
@@ -67,7 +78,7 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 		MaxBytes:     cfg.FetchMaxBytes,
 		AllowPrivate: cfg.FetchAllowPrivate,
 	})
-	o.reader = article.NewReader(fetcher, article.DefaultMinWords)
+	o.reader = article.NewReader(fetcher, config.DefaultMinWords)
 	return o, nil
 }
 

@@ -6,21 +6,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/commands"
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/internal/metrics"
+	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
-// runServe builds every dependency from the configuration and runs the bot
-// and the digest scheduler until ctx is cancelled (SIGINT, SIGTERM).
+// runServe loads the configuration and runs Precis until ctx is cancelled
+// (SIGINT, SIGTERM).
 func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	if len(args) > 0 {
 		return usageError{"serve takes no arguments; settings come from the environment"}
@@ -33,90 +36,156 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		return err
 	}
 	logger := newLogger(cfg, stderr, false, getenv)
-	routeDiscordgoLogs(logger)
-
-	st, err := store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger})
+	bot.RouteLogs(logger)
+	m, err := NewMain(ctx, cfg, logger)
 	if err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return err
 	}
-	defer st.Close()
+	defer m.Close()
+	return m.Run(ctx)
+}
 
+// Main is Precis with every dependency built from the configuration, in a
+// straight line: config -> store -> reader -> summarizers -> core ->
+// Discord client -> digest -> command handlers -> Discord adapter. Nothing
+// is set after construction. Tests drive it through NewMain, Run and
+// Close, and read the addresses it bound.
+type Main struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *store.Store
+	pipeline *pipeline.Pipeline
+	digests  *digest.Service
+	bot      *bot.Bot
+	httpLn   net.Listener
+}
+
+// NewMain builds Precis from cfg and binds HTTP_ADDR, without connecting
+// to Discord. Close releases what it holds.
+func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Main, err error) {
+	m := &Main{cfg: cfg, log: logger}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	m.store, err = store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	fetcher := article.NewFetcher(article.FetchOptions{
 		Timeout:      cfg.FetchTimeout,
 		MaxBytes:     cfg.FetchMaxBytes,
 		AllowPrivate: cfg.FetchAllowPrivate,
 	})
-	reader := article.NewReader(fetcher, article.DefaultMinWords)
-	extractive := summarize.NewCached(summarize.NewExtractive(), st, logger)
-	var llm summarize.Summarizer
+	reader := article.NewReader(fetcher, config.DefaultMinWords)
+	var llm pipeline.Summarizer
 	if cfg.LLMAPIKey != "" {
-		lc := llmConfig(cfg, logger)
-		// The LLM must give up (and fall back to the offline summary) while
-		// the bot's job still has time to post it.
-		if d := bot.DefaultJobTimeout - cfg.FetchTimeout - 10*time.Second; d > 0 && d < lc.Deadline {
-			lc.Deadline = d
-		}
-		l, err := summarize.NewLLM(lc)
+		l, err := summarize.NewLLM(llmConfig(cfg, logger))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		llm = summarize.NewCached(l, st, logger)
-		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", cfg.LLMBaseURL)
+		llm = l
+		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", cfg.LLMBaseURL, "concurrency", cfg.LLMConcurrency)
 	} else {
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
-
-	b, err := bot.New(bot.Deps{
-		Reader:     reader,
-		LLM:        llm,
-		Extractive: extractive,
-		Store:      st,
-		Logger:     logger,
-	}, bot.Options{
-		Token:                   cfg.DiscordToken,
-		APIURL:                  cfg.DiscordAPIURL,
-		GuildID:                 cfg.DiscordGuildID,
-		ShardID:                 cfg.ShardID,
-		ShardCount:              cfg.ShardCount,
-		HTTPAddr:                cfg.HTTPAddr,
-		QuotaUserPerHour:        cfg.QuotaUserPerHour,
-		QuotaServerPerHour:      cfg.QuotaServerPerHour,
-		QuotaServerTokensPerDay: cfg.QuotaServerTokensPerDay,
-		Workers:                 cfg.Workers,
-		MinWords:                article.DefaultMinWords,
-		MaxLinksPerMessage:      cfg.MaxLinksPerMessage,
+	reg := metrics.New()
+	m.pipeline, err = pipeline.New(pipeline.Deps{
+		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store,
+		Metrics: reg, Logger: logger,
+	}, pipeline.Options{
+		Workers: cfg.Workers, QueueSize: config.DefaultQueueSize, ModelConcurrency: cfg.LLMConcurrency,
+		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
+		TokensPerDay: cfg.QuotaServerTokensPerDay, MaxLinks: cfg.MaxLinksPerMessage,
+		JobTimeout: config.DefaultJobTimeout, CacheMaxAge: cfg.CacheMaxAge, Language: cfg.SummaryLanguage,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	digests := digest.New(digest.Deps{
-		Store:      st,
-		Fetcher:    fetcher,
-		Poster:     b,
-		Summarizer: digestSummarizer{bot: b},
-		Channels:   channelNames{session: b.Session()},
-		Logger:     logger,
-	}, digest.Options{})
-	b.SetDigest(digests)
+	client, err := bot.NewClient(bot.ClientOptions{
+		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
+		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
+	}, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	m.digests = digest.New(digest.Deps{
+		Store: m.store, Fetcher: fetcher, Poster: client,
+		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: client, Logger: logger,
+	}, digest.Options{Lease: cfg.DigestLease})
+	handler := commands.New(commands.Deps{
+		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, FindLinks: article.FindLinks,
+	}, commands.Limits{
+		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
+		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,
+	})
+	if cfg.HTTPAddr != "" {
+		m.httpLn, err = net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	m.bot, err = bot.New(client, bot.Deps{
+		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger,
+	}, bot.Options{
+		GuildID: cfg.DiscordGuildID, HTTPListener: m.httpLn,
+		ShutdownGrace: config.DefaultShutdownGrace, JobTimeout: config.DefaultJobTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
+// HTTPAddr is the address /healthz and /metrics are served on, or "" when
+// HTTP_ADDR is off.
+func (m *Main) HTTPAddr() string {
+	if m.httpLn == nil {
+		return ""
+	}
+	return m.httpLn.Addr().String()
+}
+
+// Run runs the bot, the digest scheduler and the daily pruning until ctx
+// is cancelled, then stops the core.
+func (m *Main) Run(ctx context.Context) error {
+	defer m.pipeline.Stop()
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return b.Run(gctx) })
+	g.Go(func() error { return m.bot.Run(gctx) })
 	g.Go(func() error {
-		// Digests post through the bot's REST client, which works before
-		// the gateway is up; a digest cut off by shutdown before its first
+		// Digests post through the REST client, which works before the
+		// gateway is up; a digest cut off by shutdown before its first
 		// message is left to the next start (see digest.Service.Run).
-		if err := digests.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := m.digests.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("digest scheduler: %w", err)
 		}
 		return nil
 	})
 	g.Go(func() error {
-		pruneDaily(gctx, st, logger)
+		pruneDaily(gctx, m.store, m.log)
 		return nil
 	})
-	err = g.Wait()
-	logger.Info("stopped")
+	err := g.Wait()
+	m.log.Info("stopped")
 	return err
+}
+
+// Close releases the database and the HTTP listener.
+func (m *Main) Close() error {
+	var errs []error
+	if m.pipeline != nil {
+		m.pipeline.Stop()
+	}
+	if m.httpLn != nil {
+		if err := m.httpLn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // pruneDaily deletes old rows now and then once a day until ctx ends.
@@ -134,48 +203,5 @@ func pruneDaily(ctx context.Context, st *store.Store, logger *slog.Logger) {
 			return
 		case <-tick.C:
 		}
-	}
-}
-
-// digestSummarizer lets the digest summarise through the bot's pipeline.
-type digestSummarizer struct{ bot *bot.Bot }
-
-func (d digestSummarizer) Summarize(ctx context.Context, guildID, url string) (*summarize.Summary, error) {
-	return d.bot.SummarizeFor(ctx, guildID, url)
-}
-
-// channelNames names channels from the gateway's state, asking the API
-// only for channels the state does not hold.
-type channelNames struct{ session *discordgo.Session }
-
-func (c channelNames) ChannelName(ctx context.Context, guildID, channelID string) (string, error) {
-	if ch, err := c.session.State.Channel(channelID); err == nil {
-		return ch.Name, nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	ch, err := c.session.Channel(channelID, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", err
-	}
-	return ch.Name, nil
-}
-
-// routeDiscordgoLogs sends discordgo's own log lines (gateway errors and
-// reconnects) through slog, so they share the format and level of ours.
-// discordgo only offers a package variable for this; main sets it once.
-func routeDiscordgoLogs(logger *slog.Logger) {
-	log := logger.With("component", "discordgo")
-	discordgo.Logger = func(level, caller int, format string, args ...any) {
-		l := slog.LevelDebug
-		switch level {
-		case discordgo.LogError:
-			l = slog.LevelError
-		case discordgo.LogWarning:
-			l = slog.LevelWarn
-		case discordgo.LogInformational:
-			l = slog.LevelInfo
-		}
-		log.Log(context.Background(), l, fmt.Sprintf(format, args...))
 	}
 }

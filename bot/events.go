@@ -2,17 +2,16 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/precisbot/precis/internal/discordtext"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/commands"
+	"github.com/precisbot/precis/pipeline"
+	"github.com/precisbot/precis/render"
 	"github.com/precisbot/precis/store"
-	"github.com/precisbot/precis/summarize"
 )
 
 // reactionEmoji triggers a summary in reaction mode.
@@ -27,7 +26,7 @@ func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 		b.selfID.Store(r.User.ID)
 	}
 	b.connected.Store(true)
-	b.metrics.setConnected(true)
+	b.metrics.SetConnected(true)
 	appID := ""
 	if r.Application != nil {
 		appID = r.Application.ID
@@ -57,23 +56,23 @@ func InviteURL(appID string) string {
 
 func (b *Bot) onResumed(*discordgo.Session, *discordgo.Resumed) {
 	b.connected.Store(true)
-	b.metrics.setConnected(true)
+	b.metrics.SetConnected(true)
 	b.log.Info("gateway resumed")
 }
 
 func (b *Bot) onConnect(*discordgo.Session, *discordgo.Connect) {
 	b.connected.Store(true)
-	b.metrics.setConnected(true)
+	b.metrics.SetConnected(true)
 }
 
 func (b *Bot) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 	b.connected.Store(false)
-	b.metrics.setConnected(false)
+	b.metrics.SetConnected(false)
 	b.log.Info("gateway disconnected")
 }
 
 func (b *Bot) onRateLimit(_ *discordgo.Session, rl *discordgo.RateLimit) {
-	b.metrics.rateLimited()
+	b.metrics.RateLimited()
 	b.log.Info("discord rate limit", "url", rl.URL, "retry_after", rl.RetryAfter)
 }
 
@@ -107,7 +106,8 @@ func (b *Bot) onMessageCreate(_ *discordgo.Session, m *discordgo.MessageCreate) 
 	if cs.Mode != commands.ModeAuto {
 		return
 	}
-	b.replyWithSummaries(ctx, m.Message, links, cs, "auto", received)
+	links = links[:min(len(links), b.deps.Core.LinksPerMessage())]
+	b.replyWithSummaries(ctx, m.Message, m.Author.ID, links, cs, pipeline.SourceAuto, received)
 }
 
 // onReactionAdd summarises a message's links when a person adds 📰 in a
@@ -144,11 +144,11 @@ func (b *Bot) onReactionAdd(s *discordgo.Session, r *discordgo.MessageReactionAd
 	if msg.GuildID == "" {
 		msg.GuildID = r.GuildID
 	}
-	links := article.FindLinks(commands.MessageText(msg), b.limits().LinksPerMessage())
+	links := article.FindLinks(messageText(msg), b.deps.Core.LinksPerMessage())
 	if len(links) == 0 {
 		return
 	}
-	b.replyWithSummaries(ctx, msg, links, cs, "reaction", received)
+	b.replyWithSummaries(ctx, msg, r.UserID, links, cs, pipeline.SourceReaction, received)
 }
 
 // settings are the channel's settings, or the defaults if the store fails.
@@ -185,65 +185,42 @@ func (b *Bot) recordLinks(ctx context.Context, m *discordgo.Message, links []str
 	}
 }
 
-// replyWithSummaries summarises the first few links of a message and replies
-// to it with one message per summary, in link order. Failures are logged,
-// never posted: nobody asked.
-func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, links []string, cs store.ChannelSettings, source string, received time.Time) {
-	if n := b.limits().LinksPerMessage(); len(links) > n {
-		links = links[:n]
-	}
+// replyWithSummaries asks the core for the summaries of a message's links,
+// charged to the member who posted them (pasted) or reacted (reaction), and
+// replies to the message with one message per summary, in link order.
+// Failures are logged, never posted: nobody asked.
+func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, userID string, links []string, cs store.ChannelSettings, source string, received time.Time) {
 	log := b.log.With("source", source, "guild_id", m.GuildID, "channel_id", m.ChannelID, "message_id", m.ID)
-	if err := b.limiter.Take(m.GuildID, "", len(links)); err != nil {
-		b.metrics.summary(source, "quota", 0)
-		log.Info("summary skipped", "reason", err)
+	stopTyping := b.typing(ctx, m.ChannelID)
+	results, err := b.deps.Core.SummarizeLinks(ctx, pipeline.Request{
+		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
+		Language: cs.Language, MinWords: cs.MinWords, Source: source,
+	}, links)
+	stopTyping()
+	if err != nil {
+		b.metrics.Summary(source, pipeline.Kind(err), 0)
+		log.Info("summaries skipped", "reason", err)
 		return
 	}
-	stopTyping := b.typing(ctx, m.ChannelID)
-	results := make([]*summarize.Summary, len(links))
-	errs := make([]error, len(links))
-	done := make(chan int, len(links))
-	for i, u := range links {
-		go func() {
-			results[i], errs[i] = b.pipe.Summarize(ctx, commands.Job{
-				URL: u, GuildID: m.GuildID, ChannelID: m.ChannelID,
-				Language: cs.Language, MinWords: cs.MinWords, Source: source,
-			})
-			done <- i
-		}()
-	}
-	for range links {
-		<-done
-	}
-	stopTyping()
-	for i, u := range links {
-		if err := errs[i]; err != nil {
-			kind := errorKind(err)
-			b.metrics.summary(source, kind, 0)
-			switch {
-			case errors.Is(err, commands.ErrBusy):
-				log.Warn("summary dropped: queue full", "url", u)
-			default:
-				log.Info("no summary", "url", u, "reason", kind, "err", err)
+	for _, r := range results {
+		if r.Err != nil {
+			kind := pipeline.Kind(r.Err)
+			b.metrics.Summary(source, kind, 0)
+			if kind == "busy" {
+				log.Warn("summary dropped: queue full", "url", r.URL)
+			} else {
+				log.Info("no summary", "url", r.URL, "reason", kind, "err", r.Err)
 			}
 			continue
 		}
-		msg := RenderSummary(results[i], RenderOptions{ReplyTo: &discordgo.MessageReference{
-			MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(false),
-		}})
-		msg.AllowedMentions = discordtext.NoMentions() // also: the reply does not ping its author
-		start := time.Now()
-		err := retryPost(ctx, b.opts.RetryBase, func() error {
-			_, err := b.session.ChannelMessageSendComplex(m.ChannelID, msg, discordgo.WithContext(ctx))
-			return err
-		})
-		b.metrics.observeStage("post", time.Since(start))
-		if err != nil {
-			b.metrics.summary(source, "post_error", 0)
-			log.Warn("post summary", "url", u, "err", err)
+		msg := render.Reply(r.Summary, m.GuildID, m.ChannelID, m.ID)
+		if _, err := b.client.send(ctx, m.ChannelID, msg); err != nil {
+			b.metrics.Summary(source, "post_error", 0)
+			log.Warn("post summary", "url", r.URL, "err", err)
 			continue
 		}
-		b.metrics.summary(source, "ok", time.Since(received))
-		log.Info("summary posted", "url", u, "model", results[i].Model, "elapsed_ms", time.Since(received).Milliseconds())
+		b.metrics.Summary(source, "ok", time.Since(received))
+		log.Info("summary posted", "url", r.URL, "model", r.Summary.Model, "elapsed_ms", time.Since(received).Milliseconds())
 	}
 }
 
@@ -261,7 +238,7 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 		t := time.NewTicker(typingInterval)
 		defer t.Stop()
 		for {
-			if err := b.session.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil && ctx.Err() == nil {
+			if err := b.client.session.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil && ctx.Err() == nil {
 				b.log.Debug("typing indicator", "channel_id", channelID, "err", err)
 			}
 			select {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/precisbot/precis/commands"
+	"github.com/precisbot/precis/internal/metrics"
 )
 
 type clock struct {
@@ -23,65 +23,6 @@ type clock struct {
 
 func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func TestLimiter(t *testing.T) {
-	t.Parallel()
-	type take struct {
-		advance     time.Duration
-		guild, user string
-		n           int
-		wantScope   string // "" = allowed
-		wantRetry   time.Duration
-	}
-	for _, tc := range []struct {
-		name         string
-		user, server int
-		takes        []take
-	}{
-		{name: "user limit, then window slides", user: 2, server: 0, takes: []take{
-			{guild: "g", user: "u", n: 1},
-			{advance: 10 * time.Minute, guild: "g", user: "u", n: 1},
-			{guild: "g", user: "u", n: 1, wantScope: "user", wantRetry: 50 * time.Minute},
-			{guild: "g", user: "other", n: 1},
-			{advance: 50 * time.Minute, guild: "g", user: "u", n: 1},
-		}},
-		{name: "server limit shared by users and auto", user: 0, server: 3, takes: []take{
-			{guild: "g", user: "a", n: 1},
-			{guild: "g", user: "", n: 2},
-			{guild: "g", user: "b", n: 1, wantScope: "server", wantRetry: time.Hour},
-			{guild: "h", user: "b", n: 1},
-		}},
-		{name: "all or nothing", user: 5, server: 3, takes: []take{
-			{guild: "g", user: "a", n: 2},
-			{guild: "g", user: "a", n: 2, wantScope: "server", wantRetry: time.Hour},
-			{guild: "g", user: "a", n: 1}, // the failed take took nothing
-		}},
-		{name: "user reported first", user: 1, server: 1, takes: []take{
-			{guild: "g", user: "a", n: 1},
-			{guild: "g", user: "a", n: 1, wantScope: "user", wantRetry: time.Hour},
-		}},
-		{name: "zero is no limit", takes: []take{{guild: "g", user: "a", n: 1000}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-			l := NewLimiter(tc.user, tc.server, c.now)
-			for i, tk := range tc.takes {
-				c.add(tk.advance)
-				err := l.Take(tk.guild, tk.user, tk.n)
-				var qe *commands.QuotaError
-				switch {
-				case tk.wantScope == "" && err != nil:
-					t.Fatalf("take %d: %v", i, err)
-				case tk.wantScope != "" && !errors.As(err, &qe):
-					t.Fatalf("take %d: err %v, want QuotaError", i, err)
-				case tk.wantScope != "" && (qe.Scope != tk.wantScope || qe.RetryIn != tk.wantRetry):
-					t.Fatalf("take %d: %+v, want scope %s retry %s", i, qe, tk.wantScope, tk.wantRetry)
-				}
-			}
-		})
-	}
-}
 
 func TestRewriteTransport(t *testing.T) {
 	t.Parallel()
@@ -181,63 +122,6 @@ func TestHealth(t *testing.T) {
 	}
 }
 
-func TestMetricsExposition(t *testing.T) {
-	t.Parallel()
-	m := NewMetrics()
-	m.summary("auto", "ok", 300*time.Millisecond)
-	m.summary("auto", "ok", 3*time.Second)
-	m.summary("command", "busy", 0)
-	m.cache("hit")
-	m.setQueueDepth(4)
-	srv := httptest.NewServer(healthHandler(func(context.Context) healthStatus { return healthStatus{OK: true} }, m))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Errorf("content type %q", ct)
-	}
-	lines := map[string]string{}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		l := sc.Text()
-		if strings.HasPrefix(l, "#") {
-			if !strings.HasPrefix(l, "# HELP ") && !strings.HasPrefix(l, "# TYPE ") {
-				t.Errorf("bad comment line %q", l)
-			}
-			continue
-		}
-		i := strings.LastIndexByte(l, ' ')
-		if i < 0 {
-			t.Fatalf("bad sample line %q", l)
-		}
-		lines[l[:i]] = l[i+1:]
-	}
-	for series, want := range map[string]string{
-		`precis_summaries_total{source="auto",outcome="ok"}`:      "2",
-		`precis_summaries_total{source="command",outcome="busy"}`: "1",
-		`precis_summary_seconds_bucket{source="auto",le="0.25"}`:  "0",
-		`precis_summary_seconds_bucket{source="auto",le="0.5"}`:   "1",
-		`precis_summary_seconds_bucket{source="auto",le="5"}`:     "2",
-		`precis_summary_seconds_bucket{source="auto",le="+Inf"}`:  "2",
-		`precis_summary_seconds_count{source="auto"}`:             "2",
-		`precis_summary_seconds_sum{source="auto"}`:               "3.3",
-		`precis_cache_lookups_total{result="hit"}`:                "1",
-		`precis_queue_depth`:       "4",
-		`precis_llm_calls_total`:   "0",
-		`precis_gateway_connected`: "0",
-	} {
-		if got, ok := lines[series]; !ok || got != want {
-			t.Errorf("%s = %q (present %v), want %s", series, got, ok, want)
-		}
-	}
-	if _, ok := lines["go_goroutines"]; !ok {
-		t.Errorf("no go_goroutines")
-	}
-}
-
 func TestProgressEditorStopsBeforeFinal(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -294,5 +178,62 @@ func TestTrackerRefusesAfterClose(t *testing.T) {
 	tr.done()
 	if !tr.wait(time.Hour) {
 		t.Fatal("not idle after done")
+	}
+}
+
+func TestMetricsExposition(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	m.Summary("auto", "ok", 300*time.Millisecond)
+	m.Summary("auto", "ok", 3*time.Second)
+	m.Summary("command", "busy", 0)
+	m.Cache("hit")
+	m.SetQueueDepth(4)
+	srv := httptest.NewServer(healthHandler(func(context.Context) healthStatus { return healthStatus{OK: true} }, m))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("content type %q", ct)
+	}
+	lines := map[string]string{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		l := sc.Text()
+		if strings.HasPrefix(l, "#") {
+			if !strings.HasPrefix(l, "# HELP ") && !strings.HasPrefix(l, "# TYPE ") {
+				t.Errorf("bad comment line %q", l)
+			}
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		if i < 0 {
+			t.Fatalf("bad sample line %q", l)
+		}
+		lines[l[:i]] = l[i+1:]
+	}
+	for series, want := range map[string]string{
+		`precis_summaries_total{source="auto",outcome="ok"}`:      "2",
+		`precis_summaries_total{source="command",outcome="busy"}`: "1",
+		`precis_summary_seconds_bucket{source="auto",le="0.25"}`:  "0",
+		`precis_summary_seconds_bucket{source="auto",le="0.5"}`:   "1",
+		`precis_summary_seconds_bucket{source="auto",le="5"}`:     "2",
+		`precis_summary_seconds_bucket{source="auto",le="+Inf"}`:  "2",
+		`precis_summary_seconds_count{source="auto"}`:             "2",
+		`precis_summary_seconds_sum{source="auto"}`:               "3.3",
+		`precis_cache_lookups_total{result="hit"}`:                "1",
+		`precis_queue_depth`:       "4",
+		`precis_llm_calls_total`:   "0",
+		`precis_gateway_connected`: "0",
+	} {
+		if got, ok := lines[series]; !ok || got != want {
+			t.Errorf("%s = %q (present %v), want %s", series, got, ok, want)
+		}
+	}
+	if _, ok := lines["go_goroutines"]; !ok {
+		t.Errorf("no go_goroutines")
 	}
 }

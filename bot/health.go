@@ -8,8 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/precisbot/precis/internal/metrics"
 )
 
 // healthStatus is the /healthz JSON body.
@@ -21,7 +25,7 @@ type healthStatus struct {
 
 // healthHandler serves /healthz (200 when check says OK, else 503, with a
 // small JSON body) and /metrics (Prometheus text format).
-func healthHandler(check func(context.Context) healthStatus, m *Metrics) http.Handler {
+func healthHandler(check func(context.Context) healthStatus, m *metrics.Metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -47,11 +51,8 @@ type healthServer struct {
 	log  *slog.Logger
 }
 
-func startHealthServer(addr string, check func(context.Context) healthStatus, m *Metrics, log *slog.Logger) (*healthServer, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("bot: listen on HTTP_ADDR %s: %w", addr, err)
-	}
+// serveHealth serves /healthz and /metrics on ln until shutdown.
+func serveHealth(ln net.Listener, check func(context.Context) healthStatus, m *metrics.Metrics, log *slog.Logger) *healthServer {
 	h := &healthServer{
 		srv: &http.Server{
 			Handler:           healthHandler(check, m),
@@ -68,7 +69,7 @@ func startHealthServer(addr string, check func(context.Context) healthStatus, m 
 			log.Error("health server", "err", err)
 		}
 	}()
-	return h, nil
+	return h
 }
 
 func (h *healthServer) shutdown() {
@@ -79,3 +80,25 @@ func (h *healthServer) shutdown() {
 	}
 	h.done.Wait()
 }
+
+// RouteLogs sends discordgo's own log lines (gateway errors and reconnects)
+// through slog, so they share the format and level of Precis's. discordgo
+// only offers a package variable for this; main calls RouteLogs once.
+func RouteLogs(logger *slog.Logger) {
+	log := logger.With("component", "discordgo")
+	discordgo.Logger = func(level, _ int, format string, args ...any) {
+		l := slog.LevelDebug
+		switch level {
+		case discordgo.LogError:
+			l = slog.LevelError
+		case discordgo.LogWarning:
+			l = slog.LevelWarn
+		case discordgo.LogInformational:
+			l = slog.LevelInfo
+		}
+		log.Log(context.Background(), l, fmt.Sprintf(format, args...))
+	}
+}
+
+// stack is the current goroutine's stack, for panic logs.
+func stack() string { return string(debug.Stack()) }

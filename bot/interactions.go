@@ -2,26 +2,24 @@ package bot
 
 import (
 	"context"
-	"github.com/precisbot/precis/internal/discordtext"
+	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/commands"
+	"github.com/precisbot/precis/pipeline"
+	"github.com/precisbot/precis/render"
 )
 
 // onInteractionCreate defers the interaction at once, runs the command's
 // handler with a progress callback that edits the deferred message, and
 // finishes with the result.
-//
-// Errors: an ephemeral deferral is edited into the explanation. A public
-// deferral ("Precis is thinking…" visible to the channel) is deleted and
-// the explanation sent as an ephemeral follow-up, so a failed /summarize
-// does not leave a public error message behind for everyone.
 func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	received := time.Now()
-	req, ok := commands.RequestFromInteraction(ic.Interaction)
+	req, ok := requestFromInteraction(ic.Interaction)
 	if !ok {
 		return
 	}
@@ -29,18 +27,11 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		return
 	}
 	defer b.inflight.done()
-	h := b.commandHandler()
+	h := b.deps.Commands
 	eph := h.Ephemeral(req)
 	log := b.log.With("command", req.Name, "sub", req.Sub(), "guild_id", req.GuildID, "channel_id", req.ChannelID, "user_id", req.UserID)
 
-	var flags discordgo.MessageFlags
-	if eph {
-		flags = discordgo.MessageFlagsEphemeral
-	}
-	err := s.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: discordtext.NoMentions()},
-	}, discordgo.WithContext(b.work))
+	err := s.InteractionRespond(ic.Interaction, render.Deferral(eph), discordgo.WithContext(b.work))
 	if err != nil {
 		log.Warn("defer interaction", "err", err)
 		return
@@ -49,38 +40,41 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	ctx, cancel := context.WithTimeout(b.work, b.opts.JobTimeout)
 	defer cancel()
 	prog := newProgressEditor(func(text string) {
-		if _, err := s.InteractionResponseEdit(ic.Interaction, RenderProgress(text), discordgo.WithContext(ctx)); err != nil {
+		if _, err := s.InteractionResponseEdit(ic.Interaction, render.Progress(text), discordgo.WithContext(ctx)); err != nil {
 			log.Debug("progress edit", "err", err)
 		}
 	})
 	resp := h.Handle(ctx, req, prog.set)
 	prog.stop()
-	source := "command"
-	if req.Name == commands.NameSummarizeLink {
-		source = "context"
-	}
 	b.finish(ctx, s, ic.Interaction, resp, eph, log)
 	if req.Name == commands.NameSummarize || req.Name == commands.NameSummarizeLink {
+		source := pipeline.SourceCommand
+		if req.Name == commands.NameSummarizeLink {
+			source = pipeline.SourceContext
+		}
 		outcome := "ok"
 		if resp.Error != "" {
 			outcome = "error"
 		}
-		b.metrics.summary(source, outcome, time.Since(received))
+		b.metrics.Summary(source, outcome, time.Since(received))
 	}
 }
 
 // finish replaces the deferred message with the response: the first
 // message edits @original, the rest are follow-ups.
-func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, resp commands.Response, eph bool, log interface {
-	Warn(string, ...any)
-}) {
+//
+// Errors: an ephemeral deferral is edited into the explanation. A public
+// deferral ("Precis is thinking…" visible to the channel) is deleted and
+// the explanation sent as an ephemeral follow-up, so a failed /summarize
+// does not leave a public error message behind for everyone.
+func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction, resp commands.Response, eph bool, log *slog.Logger) {
 	// Finishing must happen even when the work context has just expired.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	opt := discordgo.WithContext(ctx)
 	if resp.Error != "" {
 		if eph {
-			if _, err := s.InteractionResponseEdit(i, RenderErrorEdit(resp.Error), opt); err != nil {
+			if _, err := s.InteractionResponseEdit(i, render.ErrorEdit(resp.Error), opt); err != nil {
 				log.Warn("edit error reply", "err", err)
 			}
 			return
@@ -88,7 +82,7 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 		if err := s.InteractionResponseDelete(i, opt); err != nil {
 			log.Warn("delete public deferral", "err", err)
 		}
-		d := RenderError(resp.Error)
+		d := render.Error(resp.Error)
 		if _, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
 			Content: d.Content, Flags: d.Flags, AllowedMentions: d.AllowedMentions, Components: d.Components,
 		}, opt); err != nil {
@@ -96,54 +90,16 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 		}
 		return
 	}
-
-	msgs := make([]*discordgo.MessageSend, 0, len(resp.Summaries)+len(resp.Messages)+1)
-	for _, sum := range resp.Summaries {
-		msgs = append(msgs, RenderSummary(sum, RenderOptions{Length: resp.Length}))
-	}
-	msgs = append(msgs, resp.Messages...)
-	if resp.Content != "" {
-		if len(msgs) > 0 && msgs[0].Content == "" {
-			msgs[0].Content = resp.Content
-		} else {
-			msgs = append([]*discordgo.MessageSend{{Content: resp.Content}}, msgs...)
-		}
-	}
-	if len(msgs) == 0 {
-		msgs = append(msgs, &discordgo.MessageSend{Content: "Done."})
-	}
-	first := msgs[0]
-	content := first.Content
-	embeds := first.Embeds
-	if embeds == nil {
-		embeds = []*discordgo.MessageEmbed{}
-	}
-	components := first.Components
-	if components == nil {
-		components = []discordgo.MessageComponent{}
-	}
-	if err := retryPost(ctx, b.opts.RetryBase, func() error {
-		_, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-			Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: discordtext.NoMentions(),
-		}, opt)
+	msgs := render.Response(resp)
+	if err := retryPost(ctx, b.client.opts.RetryBase, func() error {
+		_, err := s.InteractionResponseEdit(i, render.Edit(msgs[0]), opt)
 		return err
 	}); err != nil {
 		log.Warn("edit reply", "err", err)
 	}
 	for _, m := range msgs[1:] {
-		var flags discordgo.MessageFlags
-		if eph {
-			flags = discordgo.MessageFlagsEphemeral
-		}
-		components := m.Components
-		if components == nil {
-			components = []discordgo.MessageComponent{}
-		}
-		if err := retryPost(ctx, b.opts.RetryBase, func() error {
-			_, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
-				Content: m.Content, Embeds: m.Embeds, Components: components,
-				AllowedMentions: discordtext.NoMentions(), Flags: flags,
-			}, opt)
+		if err := retryPost(ctx, b.client.opts.RetryBase, func() error {
+			_, err := s.FollowupMessageCreate(i, true, render.FollowUp(m, eph), opt)
 			return err
 		}); err != nil {
 			log.Warn("send follow-up", "err", err)
@@ -205,4 +161,80 @@ func (p *progressEditor) stop() {
 	for p.running {
 		p.idle.Wait()
 	}
+}
+
+// requestFromInteraction converts an application-command interaction into a
+// Request. It returns false for other interaction types.
+func requestFromInteraction(i *discordgo.Interaction) (commands.Request, bool) {
+	if i == nil || i.Type != discordgo.InteractionApplicationCommand {
+		return commands.Request{}, false
+	}
+	data := i.ApplicationCommandData()
+	req := commands.Request{
+		Name:      data.Name,
+		Options:   map[string]any{},
+		GuildID:   i.GuildID,
+		ChannelID: i.ChannelID,
+		Locale:    string(i.Locale),
+	}
+	switch {
+	case i.Member != nil:
+		req.Permissions = i.Member.Permissions
+		if i.Member.User != nil {
+			req.UserID = i.Member.User.ID
+		}
+	case i.User != nil:
+		req.UserID = i.User.ID
+	}
+	opts := data.Options
+	for len(opts) == 1 && (opts[0].Type == discordgo.ApplicationCommandOptionSubCommand ||
+		opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup) {
+		req.Path = append(req.Path, opts[0].Name)
+		opts = opts[0].Options
+	}
+	for _, o := range opts {
+		switch o.Type {
+		case discordgo.ApplicationCommandOptionString, discordgo.ApplicationCommandOptionChannel,
+			discordgo.ApplicationCommandOptionUser, discordgo.ApplicationCommandOptionRole,
+			discordgo.ApplicationCommandOptionMentionable:
+			if s, ok := o.Value.(string); ok {
+				req.Options[o.Name] = s
+			}
+		case discordgo.ApplicationCommandOptionBoolean:
+			if b, ok := o.Value.(bool); ok {
+				req.Options[o.Name] = b
+			}
+		case discordgo.ApplicationCommandOptionInteger:
+			if f, ok := o.Value.(float64); ok {
+				req.Options[o.Name] = int64(f)
+			}
+		case discordgo.ApplicationCommandOptionNumber:
+			if f, ok := o.Value.(float64); ok {
+				req.Options[o.Name] = f
+			}
+		}
+	}
+	if data.CommandType == discordgo.MessageApplicationCommand {
+		req.TargetMessageID = data.TargetID
+		if data.Resolved != nil {
+			if m := data.Resolved.Messages[data.TargetID]; m != nil {
+				req.TargetContent = messageText(m)
+			}
+		}
+	}
+	return req, true
+}
+
+// messageText is a message's content followed by the links in its embeds,
+// which is where feed bots put their article links.
+func messageText(m *discordgo.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Content)
+	for _, e := range m.Embeds {
+		if e != nil && e.URL != "" {
+			b.WriteString("\n")
+			b.WriteString(e.URL)
+		}
+	}
+	return b.String()
 }

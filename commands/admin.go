@@ -6,6 +6,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/precisbot/precis/internal/discordtext"
+	"github.com/precisbot/precis/pipeline"
+
 	"github.com/precisbot/precis/store"
 )
 
@@ -30,7 +33,7 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 	}
 	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID)
 	if err != nil {
-		return Response{Error: UserMessage(fmt.Errorf("channel settings %s: %w", req.ChannelID, err))}
+		return Response{Error: pipeline.Explain(fmt.Errorf("channel settings %s: %w", req.ChannelID, err))}
 	}
 	cs.GuildID, cs.ChannelID = req.GuildID, req.ChannelID
 	changed := false
@@ -58,7 +61,7 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 	}
 	if changed {
 		if err := h.deps.Settings.SetChannelSettings(ctx, cs); err != nil {
-			return Response{Error: UserMessage(fmt.Errorf("save channel settings %s: %w", req.ChannelID, err))}
+			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.ChannelID, err))}
 		}
 	}
 	head := "Settings for <#" + req.ChannelID + ">"
@@ -156,25 +159,25 @@ func (h *Handler) usage(ctx context.Context, req Request) Response {
 	day := h.deps.Now().UTC().Format("2006-01-02")
 	n, tokens, err := h.deps.Usage.Usage(ctx, req.GuildID, day)
 	if err != nil {
-		return Response{Error: UserMessage(fmt.Errorf("usage %s: %w", req.GuildID, err))}
+		return Response{Error: pipeline.Explain(fmt.Errorf("usage %s: %w", req.GuildID, err))}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Today (%s UTC): %s %s, %s LLM tokens", day, thousands(n), plural(n, "summary", "summaries"), thousands(tokens))
+	fmt.Fprintf(&b, "Today (%s UTC): %s %s, %s LLM tokens", day, discordtext.Thousands(n), plural(n, "summary", "summaries"), discordtext.Thousands(tokens))
 	if budget := h.limits.ServerTokensPerDay; budget > 0 {
-		fmt.Fprintf(&b, " of %s a day (%d%%)", thousands(budget), min(100, tokens*100/budget))
+		fmt.Fprintf(&b, " of %s a day (%d%%)", discordtext.Thousands(budget), min(100, tokens*100/budget))
 		if tokens >= budget {
 			b.WriteString(".\nThe daily LLM budget is used up: until midnight UTC summaries come from the offline summarizer")
 		}
 	}
 	b.WriteString(".")
 	if n := h.limits.ServerPerHour; n > 0 {
-		fmt.Fprintf(&b, "\nHourly limit: %s summaries per server", thousands(n))
+		fmt.Fprintf(&b, "\nHourly limit: %s summaries per server", discordtext.Thousands(n))
 		if u := h.limits.UserPerHour; u > 0 {
-			fmt.Fprintf(&b, ", %s per person", thousands(u))
+			fmt.Fprintf(&b, ", %s per person", discordtext.Thousands(u))
 		}
 		b.WriteString(".")
 	} else if u := h.limits.UserPerHour; u > 0 {
-		fmt.Fprintf(&b, "\nHourly limit: %s summaries per person.", thousands(u))
+		fmt.Fprintf(&b, "\nHourly limit: %s summaries per person.", discordtext.Thousands(u))
 	}
 	return Response{Content: b.String()}
 }
@@ -187,18 +190,3 @@ func plural(n int, one, many string) string {
 }
 
 // thousands formats n with comma separators: 1240 -> "1,240".
-func thousands(n int) string {
-	s := fmt.Sprintf("%d", n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// Thousands formats n with comma separators, as the progress lines do.
-func Thousands(n int) string { return thousands(n) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/precisbot/precis/pipeline"
 )
 
 func (h *Handler) digest(ctx context.Context, req Request) Response {
@@ -38,13 +40,13 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		hhmm, tz := req.String("time"), req.String("timezone")
 		next, err := d.Set(ctx, req.GuildID, channel, hhmm, tz, sources)
 		if err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		msg := fmt.Sprintf("Daily digest for <#%s> at %s %s (sources: %s).", channel, hhmm, tz, sources)
 		if req.Has("quiet_day") {
 			post := req.Bool("quiet_day")
 			if err := d.SetQuietDay(ctx, req.GuildID, channel, post); err != nil {
-				return Response{Error: UserMessage(err)}
+				return Response{Error: pipeline.Explain(err)}
 			}
 			if post {
 				msg += " Days with nothing to report get a short line."
@@ -58,7 +60,7 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		return Response{Content: msg}
 	case "off":
 		if err := d.Off(ctx, req.GuildID, channel); err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		if channel == "" {
 			return Response{Content: "Every daily digest in this server is off."}
@@ -67,19 +69,19 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 	case "feeds add":
 		u := req.String("url")
 		if err := d.AddFeed(ctx, req.GuildID, orHere, u); err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		return Response{Content: fmt.Sprintf("Added <%s> to the digest for <#%s>.", u, orHere)}
 	case "feeds remove":
 		u := req.String("url")
 		if err := d.RemoveFeed(ctx, req.GuildID, orHere, u); err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		return Response{Content: fmt.Sprintf("Removed <%s> from the digest for <#%s>.", u, orHere)}
 	case "feeds list":
 		feeds, err := d.Feeds(ctx, req.GuildID, orHere)
 		if err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		if len(feeds) == 0 {
 			return Response{Content: fmt.Sprintf("<#%s> has no feeds. Add one with `/digest feeds add`.", orHere)}
@@ -91,18 +93,18 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		}
 		return Response{Content: strings.TrimSuffix(b.String(), "\n")}
 	case "preview":
-		msgs, err := d.Preview(ctx, req.GuildID, orHere)
+		dg, err := d.Preview(ctx, req.GuildID, orHere)
 		if err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
-		if len(msgs) == 0 {
+		if dg == nil || len(dg.Stories) == 0 && !dg.Quiet {
 			return Response{Content: fmt.Sprintf("The digest for <#%s> would be empty right now.", orHere)}
 		}
-		return Response{Messages: msgs}
+		return Response{Digest: dg}
 	case "status":
 		text, err := d.Status(ctx, req.GuildID)
 		if err != nil {
-			return Response{Error: UserMessage(err)}
+			return Response{Error: pipeline.Explain(err)}
 		}
 		if strings.TrimSpace(text) == "" {
 			text = "No daily digests in this server. Start one with `/digest set`."

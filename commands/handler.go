@@ -3,46 +3,20 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
+	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
-// Job asks the summarising pipeline for one link.
-type Job struct {
-	URL                        string
-	GuildID, ChannelID, UserID string
-	// Length is "short", "normal" or "detailed"; "" means normal.
-	Length string
-	// Language is the output language; "" means the article's own.
-	Language string
-	// MinWords, when positive, skips articles shorter than this unless
-	// Asked (the channel's min_words setting).
-	MinWords int
-	// Source says what triggered the job, for metrics and logs:
-	// "command", "context", "auto" or "reaction".
-	Source string
-	// Asked is true when a person asked for this summary; failures are then
-	// explained to them instead of logged quietly.
-	Asked bool
-	// Progress, when set, receives short status lines as work advances.
-	Progress func(status string)
-}
-
-// Summarizer runs the pipeline (cache, fetch, extract, summarise) for one
-// link. The bot's pipeline implements it.
-type Summarizer interface {
-	Summarize(ctx context.Context, job Job) (*summarize.Summary, error)
-}
-
-// Quota takes n summaries from the hourly allowances of a server and, when
-// userID is not empty, of a user; it returns a *QuotaError when either is
-// used up, and then takes nothing.
-type Quota interface {
-	Take(guildID, userID string, n int) error
+// Pipeline is the application core the summary commands use;
+// *pipeline.Pipeline implements it.
+type Pipeline interface {
+	SummarizeLinks(ctx context.Context, req pipeline.Request, links []string) ([]pipeline.Result, error)
+	LinksPerMessage() int
 }
 
 // SettingsStore reads and writes per-channel settings; *store.Store
@@ -66,7 +40,7 @@ type DigestService interface {
 	AddFeed(ctx context.Context, guildID, channelID, feedURL string) error
 	RemoveFeed(ctx context.Context, guildID, channelID, feedURL string) error
 	Feeds(ctx context.Context, guildID, channelID string) ([]string, error)
-	Preview(ctx context.Context, guildID, channelID string) ([]*discordgo.MessageSend, error)
+	Preview(ctx context.Context, guildID, channelID string) (*digest.Digest, error)
 	Status(ctx context.Context, guildID string) (string, error)
 }
 
@@ -75,27 +49,15 @@ type Limits struct {
 	UserPerHour, ServerPerHour, ServerTokensPerDay int
 	// MinWords is the article quality gate's default minimum.
 	MinWords int
-	// MaxLinks is how many links of one message are summarised; 0 means
-	// MaxLinksPerMessage.
-	MaxLinks int
-}
-
-// LinksPerMessage is MaxLinks with its default applied.
-func (l Limits) LinksPerMessage() int {
-	if l.MaxLinks > 0 {
-		return l.MaxLinks
-	}
-	return MaxLinksPerMessage
 }
 
 // Deps are the handlers' dependencies. Digest may be nil: the /digest
 // commands then say digests are not available.
 type Deps struct {
-	Summarizer Summarizer
-	Quota      Quota
-	Settings   SettingsStore
-	Usage      UsageStore
-	Digest     DigestService
+	Pipeline Pipeline
+	Settings SettingsStore
+	Usage    UsageStore
+	Digest   DigestService
 	// FindLinks finds article links in message text (article.FindLinks).
 	FindLinks func(text string, max int) []string
 	Now       func() time.Time
@@ -115,10 +77,6 @@ func New(deps Deps, limits Limits) *Handler {
 	return &Handler{deps: deps, limits: limits}
 }
 
-// MaxLinksPerMessage is how many links of one message get summarised by
-// default.
-const MaxLinksPerMessage = 3
-
 // Ephemeral reports whether the deferred answer to req should be visible to
 // the user only. The bot needs it before Handle runs, to defer at once.
 func (h *Handler) Ephemeral(req Request) bool {
@@ -134,9 +92,6 @@ func (h *Handler) Ephemeral(req Request) bool {
 // Handle runs the command. progress, when not nil, receives status lines
 // for slow work; it must not block for long.
 func (h *Handler) Handle(ctx context.Context, req Request, progress func(string)) Response {
-	if progress == nil {
-		progress = func(string) {}
-	}
 	var resp Response
 	switch req.Name {
 	case NameSummarize:
@@ -161,82 +116,52 @@ func (h *Handler) summarizeURL(ctx context.Context, req Request, progress func(s
 	}
 	length := req.String("length")
 	switch length {
-	case "", "short", "normal", "detailed":
+	case "", summarize.LengthShort, summarize.LengthNormal, summarize.LengthDetailed:
 	default:
 		return Response{Error: "Length must be short, normal or detailed."}
 	}
-	if err := h.deps.Quota.Take(req.GuildID, req.UserID, 1); err != nil {
-		return Response{Error: UserMessage(err)}
-	}
-	lang, err := h.channelLanguage(ctx, req)
-	if err != nil {
-		return Response{Error: UserMessage(err)}
-	}
-	s, err := h.deps.Summarizer.Summarize(ctx, Job{
-		URL: u, GuildID: req.GuildID, ChannelID: req.ChannelID, UserID: req.UserID,
-		Length: length, Language: lang, Source: "command", Asked: true, Progress: progress,
-	})
-	if err != nil {
-		return Response{Error: UserMessage(err)}
-	}
-	return Response{Summaries: []*summarize.Summary{s}, Length: length}
+	return h.summarizeLinks(ctx, req, []string{u}, pipeline.SourceCommand, length, progress)
 }
 
 func (h *Handler) summarizeMessage(ctx context.Context, req Request, progress func(string)) Response {
 	var links []string
 	if h.deps.FindLinks != nil {
-		links = h.deps.FindLinks(req.TargetContent, h.limits.LinksPerMessage())
+		links = h.deps.FindLinks(req.TargetContent, h.deps.Pipeline.LinksPerMessage())
 	}
-	if len(links) == 0 {
-		return Response{Error: "I found no article links in that message."}
-	}
-	if err := h.deps.Quota.Take(req.GuildID, req.UserID, len(links)); err != nil {
-		return Response{Error: UserMessage(err)}
-	}
+	return h.summarizeLinks(ctx, req, links, pipeline.SourceContext, "", progress)
+}
+
+// summarizeLinks asks the core for the links' summaries and reports the
+// ones that failed alongside the ones that worked.
+func (h *Handler) summarizeLinks(ctx context.Context, req Request, links []string, source, length string, progress func(string)) Response {
 	lang, err := h.channelLanguage(ctx, req)
 	if err != nil {
-		return Response{Error: UserMessage(err)}
+		return Response{Error: pipeline.Explain(err)}
 	}
-	type result struct {
-		s   *summarize.Summary
-		err error
+	results, err := h.deps.Pipeline.SummarizeLinks(ctx, pipeline.Request{
+		GuildID: req.GuildID, ChannelID: req.ChannelID, UserID: req.UserID,
+		Length: length, Language: lang, Source: source, Asked: true, Progress: progress,
+	}, links)
+	if err != nil {
+		return Response{Error: pipeline.Explain(err)}
 	}
-	results := make([]result, len(links))
-	done := make(chan struct{})
-	for i, u := range links {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			p := progress
-			if i > 0 {
-				p = nil // one status line is enough; the first link's is shown
-			}
-			s, err := h.deps.Summarizer.Summarize(ctx, Job{
-				URL: u, GuildID: req.GuildID, ChannelID: req.ChannelID, UserID: req.UserID,
-				Language: lang, Source: "context", Asked: true, Progress: p,
-			})
-			results[i] = result{s, err}
-		}()
-	}
-	for range links {
-		<-done
-	}
-	var resp Response
+	resp := Response{Length: length}
 	var failed []string
-	for i, r := range results {
-		if r.err != nil {
-			failed = append(failed, fmt.Sprintf("<%s>: %s", links[i], UserMessage(r.err)))
+	for _, r := range results {
+		if r.Err != nil {
+			failed = append(failed, fmt.Sprintf("<%s>: %s", r.URL, pipeline.Explain(r.Err)))
 			continue
 		}
-		resp.Summaries = append(resp.Summaries, r.s)
+		resp.Summaries = append(resp.Summaries, r.Summary)
 	}
-	if len(resp.Summaries) == 0 {
-		if len(failed) == 1 {
-			return Response{Error: UserMessage(results[0].err)}
-		}
-		return Response{Error: "I couldn't summarise those links:\n" + bulletList(failed)}
-	}
-	if len(failed) > 0 {
+	switch {
+	case len(resp.Summaries) > 0 && len(failed) > 0:
 		resp.Content = "I couldn't summarise every link:\n" + bulletList(failed)
+	case len(resp.Summaries) > 0:
+	case len(results) == 1:
+		return Response{Error: pipeline.Explain(results[0].Err)}
+	default:
+		return Response{Error: "I couldn't summarise those links:\n" + bulletList(failed)}
 	}
 	return resp
 }
@@ -254,14 +179,14 @@ func (h *Handler) channelLanguage(ctx context.Context, req Request) (string, err
 }
 
 func bulletList(lines []string) string {
-	out := ""
+	var b strings.Builder
 	for _, l := range lines {
-		out += "• " + l + "\n"
+		b.WriteString("• " + l + "\n")
 	}
-	return out
+	return b.String()
 }
 
 // canManage reports whether the member may change server settings.
 func canManage(perms int64) bool {
-	return perms&(manageGuild|discordgo.PermissionAdministrator) != 0
+	return perms&(PermManageGuild|PermAdministrator) != 0
 }

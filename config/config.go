@@ -7,8 +7,10 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +44,9 @@ type Config struct {
 	QuotaServerTokensPerDay int
 	MaxLinksPerMessage      int
 	Workers                 int
+	LLMConcurrency          int
+	CacheMaxAge             time.Duration
+	DigestLease             time.Duration
 
 	LogLevel  string
 	LogFormat string
@@ -63,8 +68,48 @@ const (
 	DefaultQuotaServerPerHour   = 120
 	DefaultQuotaServerTokensDay = 300000
 	DefaultMaxLinksPerMessage   = 3
-	DefaultWorkers              = 16
+	DefaultCacheMaxAge          = 24 * time.Hour
+	DefaultDigestLease          = 10 * time.Minute
+	// DefaultLLMConcurrencyHosted suits hosted APIs (OpenAI, OpenRouter),
+	// which serve many requests at once; DefaultLLMConcurrencyLocal suits a
+	// model on the same machine or network (Ollama, llama.cpp, vLLM).
+	DefaultLLMConcurrencyHosted = 64
+	DefaultLLMConcurrencyLocal  = 2
+
+	// Sizes and deadlines that are not settings.
+	DefaultQueueSize     = 256
+	DefaultJobTimeout    = 2 * time.Minute
+	DefaultShutdownGrace = 5 * time.Second
+	DefaultRetryBase     = time.Second
+	// DefaultMinWords is the article quality gate's minimum.
+	DefaultMinWords = 80
 )
+
+// DefaultWorkers is how many jobs fetch and extract at once: twice the
+// CPU cores (fetching waits on the network, extracting uses a core), at
+// least 4.
+func DefaultWorkers() int { return max(4, 2*runtime.NumCPU()) }
+
+// DefaultLLMConcurrency is the default for LLM_CONCURRENCY: few requests at
+// once to a model on this machine or the local network, many to a hosted
+// API.
+func DefaultLLMConcurrency(baseURL string) int {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return DefaultLLMConcurrencyHosted
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") || u.Port() == "11434" {
+		return DefaultLLMConcurrencyLocal
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()) {
+		return DefaultLLMConcurrencyLocal
+	}
+	if !strings.Contains(host, ".") { // a bare container or host name
+		return DefaultLLMConcurrencyLocal
+	}
+	return DefaultLLMConcurrencyHosted
+}
 
 // Setting documents one environment variable; Settings is the list the
 // README's table and `precis config` are made from.
@@ -98,7 +143,10 @@ var Settings = []Setting{
 	{"QUOTA_SERVER_PER_HOUR", strconv.Itoa(DefaultQuotaServerPerHour), "summaries per server per hour (auto and asked); 0 = no limit", false},
 	{"QUOTA_SERVER_TOKENS_PER_DAY", strconv.Itoa(DefaultQuotaServerTokensDay), "LLM tokens per server per day; past it, the offline summarizer; 0 = no limit", false},
 	{"MAX_LINKS_PER_MESSAGE", strconv.Itoa(DefaultMaxLinksPerMessage), "article links summarised from one message", false},
-	{"WORKERS", strconv.Itoa(DefaultWorkers), "summaries worked on at once", false},
+	{"WORKERS", "2 × CPU cores, at least 4", "links fetched and extracted at once (waiting for the model does not hold one)", false},
+	{"LLM_CONCURRENCY", "64 (2 for a local LLM_BASE_URL)", "requests in flight to the model at once; local means loopback, private, .local or port 11434", false},
+	{"CACHE_MAX_AGE", DefaultCacheMaxAge.String(), "how long a link's summary is reused before the page is read again", false},
+	{"DIGEST_LEASE", DefaultDigestLease.String(), "how long one instance holds a digest run before another may take it over", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "text", "text or json (json for production)", false},
 	{"PRECIS_CONFIG", "", "optional file of KEY=VALUE lines mirroring these variables; the environment wins", false},
@@ -148,7 +196,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		QuotaServerPerHour:      p.int("QUOTA_SERVER_PER_HOUR", DefaultQuotaServerPerHour),
 		QuotaServerTokensPerDay: p.int("QUOTA_SERVER_TOKENS_PER_DAY", DefaultQuotaServerTokensDay),
 		MaxLinksPerMessage:      p.int("MAX_LINKS_PER_MESSAGE", DefaultMaxLinksPerMessage),
-		Workers:                 p.int("WORKERS", DefaultWorkers),
+		Workers:                 p.int("WORKERS", DefaultWorkers()),
+		CacheMaxAge:             p.duration("CACHE_MAX_AGE", DefaultCacheMaxAge),
+		DigestLease:             p.duration("DIGEST_LEASE", DefaultDigestLease),
 
 		LogLevel:  strings.ToLower(p.str("LOG_LEVEL", "info")),
 		LogFormat: strings.ToLower(p.str("LOG_FORMAT", "text")),
@@ -156,6 +206,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.LLMAPIKey == "" {
 		c.LLMAPIKey = strings.TrimSpace(p.secret("OPENAI_API_KEY"))
 	}
+	c.LLMConcurrency = p.int("LLM_CONCURRENCY", DefaultLLMConcurrency(c.LLMBaseURL))
 	if strings.EqualFold(c.HTTPAddr, "off") {
 		c.HTTPAddr = ""
 	}
@@ -199,7 +250,8 @@ func (c *Config) validate() []error {
 		{"LLM_TIMEOUT", int64(c.LLMTimeout)}, {"LLM_MAX_TOKENS", int64(c.LLMMaxTokens)},
 		{"LLM_CONTEXT_TOKENS", int64(c.LLMContextTokens)}, {"FETCH_TIMEOUT", int64(c.FetchTimeout)},
 		{"FETCH_MAX_BYTES", c.FetchMaxBytes}, {"MAX_LINKS_PER_MESSAGE", int64(c.MaxLinksPerMessage)},
-		{"WORKERS", int64(c.Workers)},
+		{"WORKERS", int64(c.Workers)}, {"LLM_CONCURRENCY", int64(c.LLMConcurrency)},
+		{"CACHE_MAX_AGE", int64(c.CacheMaxAge)}, {"DIGEST_LEASE", int64(c.DigestLease)},
 	}
 	for _, p := range positive {
 		if p.v <= 0 {
@@ -262,6 +314,9 @@ func (c *Config) String() string {
 	row("QUOTA_SERVER_TOKENS_PER_DAY", c.QuotaServerTokensPerDay)
 	row("MAX_LINKS_PER_MESSAGE", c.MaxLinksPerMessage)
 	row("WORKERS", c.Workers)
+	row("LLM_CONCURRENCY", c.LLMConcurrency)
+	row("CACHE_MAX_AGE", c.CacheMaxAge)
+	row("DIGEST_LEASE", c.DigestLease)
 	row("LOG_LEVEL", c.LogLevel)
 	row("LOG_FORMAT", c.LogFormat)
 	return b.String()

@@ -83,7 +83,7 @@ func BenchmarkCompose(b *testing.B) {
 	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
 	st := benchStore(b, now)
 	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: &fakePoster{}, Clock: newFakeClock(now), Logger: discardLogger(),
-		Summarizer: &fakeSummarizer{}, Channels: fakeNamer{"ch1": "general"}}, Options{InstanceID: "bench"})
+		Summarizer: &fakeSummarizer{cache: st}, Channels: fakeNamer{"ch1": "general"}}, Options{InstanceID: "bench"})
 	sched := store.DigestSchedule{GuildID: "g", ChannelID: "c", Sources: SourcesBoth, QuietDay: true}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -98,8 +98,8 @@ func BenchmarkCompose(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if msgs := comp.render(); len(msgs) == 0 {
-			b.Fatal("no messages")
+		if d := comp.digest("c"); len(d.Stories) == 0 {
+			b.Fatal("no stories")
 		}
 	}
 	elapsed := time.Since(start)

@@ -2,7 +2,6 @@ package digest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -405,16 +404,9 @@ func (s *Service) collect(ctx context.Context, sched store.DigestSchedule, since
 	}
 
 	for _, it := range list {
-		data, ok, err := s.store.LatestSummaryByURL(ctx, it.normURL)
-		if err != nil {
-			return nil, fmt.Errorf("cached summary of %s: %w", it.normURL, err)
-		}
-		if ok {
-			var sum summarize.Summary
-			if err := json.Unmarshal(data, &sum); err != nil {
-				s.log.Warn("cached summary is not valid JSON", "url", it.normURL, "err", err)
-			} else {
-				it.cached = &sum
+		if s.summarizer != nil {
+			if sum, ok := s.summarizer.Cached(ctx, sched.GuildID, it.url); ok {
+				it.cached = sum
 			}
 		}
 		it.score = score(it)

@@ -16,8 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
@@ -29,7 +27,6 @@ import (
 
 // Store is the subset of *store.Store the digest uses.
 type Store interface {
-	LatestSummaryByURL(ctx context.Context, normURL string) ([]byte, bool, error)
 	LinksSince(ctx context.Context, guildID string, since time.Time) ([]store.SharedLink, error)
 
 	SetDigestSchedule(ctx context.Context, d store.DigestSchedule) error
@@ -57,15 +54,20 @@ type Fetcher interface {
 	Get(ctx context.Context, rawURL string, opts article.GetOptions) (*article.Page, error)
 }
 
-// Poster posts one message to a channel and returns its ID.
+// Poster posts a digest to its channel: the Discord adapter renders it
+// into one or more messages and sends them in order, calling posted with
+// each message's ID as it is accepted. It returns the first error; the
+// messages posted before it stay posted.
 type Poster interface {
-	Send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (messageID string, err error)
+	PostDigest(ctx context.Context, d *Digest, posted func(messageID string)) error
 }
 
-// Summarizer summarizes the article at url for a server (whose LLM budget
-// it is charged to). The digest calls it only for the top entries that have
-// no cached summary.
+// Summarizer gives the digest its entries' summaries, made the way the
+// digest shows them (short, in the server's language) and charged to the
+// server's token budget. Cached answers without fetching; Summarize is
+// called only for the top entries that have no cached summary.
 type Summarizer interface {
+	Cached(ctx context.Context, guildID, url string) (*summarize.Summary, bool)
 	Summarize(ctx context.Context, guildID, url string) (*summarize.Summary, error)
 }
 
@@ -224,6 +226,9 @@ type UserError struct {
 }
 
 func (e *UserError) Error() string { return e.Msg }
+
+// UserMessage is the text for the person who ran the command.
+func (e *UserError) UserMessage() string { return e.Msg }
 
 // Unwrap returns the cause.
 func (e *UserError) Unwrap() error { return e.Err }

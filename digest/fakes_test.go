@@ -2,6 +2,8 @@ package digest
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/store"
@@ -45,11 +45,33 @@ func newMemStore() *memStore {
 	}
 }
 
-func (m *memStore) LatestSummaryByURL(_ context.Context, normURL string) ([]byte, bool, error) {
+// cachedSummary is the summary seeded for url, standing in for the core's
+// cache.
+func (m *memStore) cachedSummary(url string) (*summarize.Summary, bool) {
+	norm, err := article.NormalizeURL(url)
+	if err != nil {
+		return nil, false
+	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.summaries[normURL]
-	return b, ok, nil
+	b, ok := m.summaries[norm]
+	m.mu.Unlock()
+	var s summarize.Summary
+	if !ok || json.Unmarshal(b, &s) != nil {
+		return nil, false
+	}
+	return &s, true
+}
+
+// storeCache is a Summarizer that only answers from the memStore's seeded
+// summaries, like the core with a cold model.
+type storeCache struct{ st *memStore }
+
+func (c storeCache) Cached(_ context.Context, _, url string) (*summarize.Summary, bool) {
+	return c.st.cachedSummary(url)
+}
+
+func (c storeCache) Summarize(context.Context, string, string) (*summarize.Summary, error) {
+	return nil, errors.New("offline in this test")
 }
 
 func (m *memStore) LinksSince(_ context.Context, guildID string, since time.Time) ([]store.SharedLink, error) {
@@ -301,7 +323,7 @@ func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 // sent is one message the fake poster received.
 type sent struct {
 	channelID string
-	msg       *discordgo.MessageSend
+	d         *Digest
 	at        time.Time
 }
 
@@ -314,23 +336,28 @@ type fakePoster struct {
 	notify chan sent
 }
 
-func (p *fakePoster) Send(_ context.Context, channelID string, msg *discordgo.MessageSend) (string, error) {
+func (p *fakePoster) PostDigest(_ context.Context, d *Digest, posted func(string)) error {
 	p.mu.Lock()
 	if p.fail != nil {
 		p.mu.Unlock()
-		return "", p.fail
+		return p.fail
 	}
-	s := sent{channelID: channelID, msg: msg}
+	if d.Quiet && !d.QuietNote {
+		p.mu.Unlock()
+		return nil // renders to no message
+	}
+	s := sent{channelID: d.ChannelID, d: d}
 	if p.clock != nil {
 		s.at = p.clock.Now()
 	}
 	p.msgs = append(p.msgs, s)
 	id := fmt.Sprintf("m%d", len(p.msgs))
 	p.mu.Unlock()
+	posted(id)
 	if p.notify != nil {
 		p.notify <- s
 	}
-	return id, nil
+	return nil
 }
 
 func (p *fakePoster) sent() []sent {
@@ -396,8 +423,16 @@ func (f *httpFetcher) Get(ctx context.Context, rawURL string, opts article.GetOp
 
 // fakeSummarizer returns a canned summary per URL and counts calls.
 type fakeSummarizer struct {
+	cache *memStore
 	mu    sync.Mutex
 	calls int
+}
+
+func (f *fakeSummarizer) Cached(_ context.Context, _, url string) (*summarize.Summary, bool) {
+	if f.cache == nil {
+		return nil, false
+	}
+	return f.cache.cachedSummary(url)
 }
 
 func (f *fakeSummarizer) Summarize(_ context.Context, _, url string) (*summarize.Summary, error) {
@@ -429,9 +464,11 @@ func newTestService(t testing.TB, st Store, clock *fakeClock, poster *fakePoster
 	if poster.clock == nil {
 		poster.clock = clock
 	}
-	return New(Deps{
-		Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger(),
-	}, Options{InstanceID: id})
+	deps := Deps{Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger()}
+	if m, ok := st.(*memStore); ok {
+		deps.Summarizer = storeCache{m}
+	}
+	return New(deps, Options{InstanceID: id})
 }
 
 func mustLoad(t testing.TB, name string) *time.Location {
@@ -443,17 +480,32 @@ func mustLoad(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-func contentOf(msgs []*discordgo.MessageSend) string {
+func contentOf(ds ...*Digest) string {
 	var b strings.Builder
-	for _, m := range msgs {
-		b.WriteString(m.Content)
-		for _, e := range m.Embeds {
-			b.WriteString("\n" + e.Title + "\n" + e.Description)
-			if e.Footer != nil {
-				b.WriteString("\n" + e.Footer.Text)
+	for _, d := range ds {
+		if d.Quiet {
+			b.WriteString("quiet day\n")
+			continue
+		}
+		if len(d.Stories) == 1 {
+			b.WriteString(": 1 story\n")
+		} else {
+			fmt.Fprintf(&b, ": %d stories\n", len(d.Stories))
+		}
+		for _, st := range d.Stories {
+			b.WriteString(st.Title + "\n" + st.Summary + "\n")
+			for _, src := range st.Sources {
+				fmt.Fprintf(&b, "[%s](%s)", src.Site, src.URL)
+				for _, sh := range src.Shares {
+					label := "<#" + sh.ChannelID + ">"
+					if sh.ChannelName != "" {
+						label = "#" + sh.ChannelName
+					}
+					fmt.Fprintf(&b, " [shared in %s](https://discord.com/channels/%s/%s/%s)", label, d.GuildID, sh.ChannelID, sh.MessageID)
+				}
+				b.WriteString("\n")
 			}
 		}
-		b.WriteString("\n")
 	}
 	return b.String()
 }

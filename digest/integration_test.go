@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
@@ -88,9 +86,11 @@ func TestEndToEndRealStoreAndFetcher(t *testing.T) {
 	clock := newFakeClock(time.Date(2025, 5, 2, 8, 0, 0, 0, kolkata))
 	st := openStore(t, filepath.Join(t.TempDir(), "precis.db"), clock)
 	poster := &fakePoster{clock: clock}
+	cache := newMemStore() // the core's summary cache
 	svc := New(Deps{
 		Store: st, Fetcher: article.NewFetcher(article.FetchOptions{AllowPrivate: true, Timeout: 5 * time.Second}),
 		Poster: poster, Clock: clock, Logger: discardLogger(), Channels: fakeNamer{"general": "general"},
+		Summarizer: storeCache{cache},
 	}, Options{InstanceID: "e2e"})
 
 	next, err := svc.Set(ctx, "g", "digest-ch", "09:30", "Asia/Kolkata", "both")
@@ -113,9 +113,7 @@ func TestEndToEndRealStoreAndFetcher(t *testing.T) {
 		norm, _ := article.NormalizeURL(f.URL)
 		if i == 0 {
 			data, _ := json.Marshal(summarize.Summary{URL: f.URL, Title: f.Title, Headline: f.Title, Summary: f.Summary, Site: "Reuters"})
-			if err := st.PutSummary(ctx, "k"+norm, norm, data); err != nil {
-				t.Fatal(err)
-			}
+			cache.summaries[norm] = data
 		}
 		for k, ch := range []string{"general", "news"} {
 			if err := st.RecordLink(ctx, store.SharedLink{URL: f.URL, NormURL: norm, GuildID: "g", ChannelID: ch,
@@ -137,8 +135,7 @@ func TestEndToEndRealStoreAndFetcher(t *testing.T) {
 	if want := time.Date(2025, 5, 2, 9, 30, 0, 0, kolkata); !msgs[0].at.Equal(want) {
 		t.Errorf("posted at %s, want %s", msgs[0].at, want)
 	}
-	checkMessages(t, []*discordgo.MessageSend{msgs[0].msg})
-	text := contentOf([]*discordgo.MessageSend{msgs[0].msg})
+	text := contentOf(msgs[0].d)
 	for _, want := range []string{"Magnitude 7.1 earthquake", "[Reuters]", "wire.example/asia/japan-quake-tsunami-warning-2025",
 		"[shared in #general](https://discord.com/channels/g/general/7700)", "[shared in <#news>]", "Central bank holds interest rates steady"} {
 		if !strings.Contains(text, want) {

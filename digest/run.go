@@ -106,27 +106,23 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 	}
 
 	rep := comp.report
-	msgs := comp.render()
 	rep.Messages = []string{}
-	for i, m := range msgs {
-		id, err := s.poster.Send(ctx, d.ChannelID, m)
-		if err != nil && i == 0 && ctx.Err() != nil {
-			// Shut down before anything was posted: leave the claim to
-			// expire so the next start posts the digest (same local day).
-			log.Warn("digest not posted: shutting down", "err", err)
-			return false, nil
-		}
-		if err != nil {
-			// Not retried: a partial digest posted twice is worse than one
-			// missing part. The report says what happened.
-			rep.Error = fmt.Sprintf("posting message %d of %d failed", i+1, len(msgs))
-			log.Error("post digest", "message", i+1, "messages", len(msgs), "err", err)
-			break
-		}
-		rep.Messages = append(rep.Messages, id)
+	dg := comp.digest(d.ChannelID)
+	err = s.poster.PostDigest(ctx, dg, func(id string) { rep.Messages = append(rep.Messages, id) })
+	if err != nil && len(rep.Messages) == 0 && ctx.Err() != nil {
+		// Shut down before anything was posted: leave the claim to expire
+		// so the next start posts the digest (same local day).
+		log.Warn("digest not posted: shutting down", "err", err)
+		return false, nil
+	}
+	if err != nil {
+		// Not retried: a partial digest posted twice is worse than one
+		// missing part. The report says what happened.
+		rep.Error = fmt.Sprintf("posting failed after %d messages", len(rep.Messages))
+		log.Error("post digest", "messages_posted", len(rep.Messages), "err", err)
 	}
 	s.finish(ctx, d.ChannelID, today, rep)
-	log.Info("digest posted", "stories", len(comp.entries), "messages", len(rep.Messages), "quiet", comp.quiet)
+	log.Info("digest posted", "stories", len(dg.Stories), "messages", len(rep.Messages), "quiet", dg.Quiet)
 	return true, nil
 }
 

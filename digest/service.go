@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/store"
 )
@@ -245,7 +243,7 @@ func (s *Service) schedule(ctx context.Context, guildID, channelID string) (stor
 // posting or recording anything. A channel without a schedule previews
 // with the defaults (both sources, UTC). A quiet preview is a one-line
 // message, never nothing.
-func (s *Service) Preview(ctx context.Context, guildID, channelID string) ([]*discordgo.MessageSend, error) {
+func (s *Service) Preview(ctx context.Context, guildID, channelID string) (*Digest, error) {
 	sched, ok, err := s.schedule(ctx, guildID, channelID)
 	if err != nil {
 		return nil, err
@@ -267,7 +265,7 @@ func (s *Service) Preview(ctx context.Context, guildID, channelID string) ([]*di
 	if err != nil {
 		return nil, err
 	}
-	return comp.render(), nil
+	return comp.digest(channelID), nil
 }
 
 // Status describes the guild's digests in markdown: schedule, next run in

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/precisbot/precis/store"
 )
 
@@ -21,7 +19,7 @@ func TestStatusAfterRun(t *testing.T) {
 	st.states["https://science.example/feed.json"] = store.FeedState{URL: "https://science.example/feed.json", Failures: 2, LastError: "fetch feed: HTTP 503"}
 	clock := newFakeClock(now.Add(-time.Hour))
 	poster := &fakePoster{}
-	sum := &fakeSummarizer{}
+	sum := &fakeSummarizer{cache: st}
 	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger(), Summarizer: sum},
 		Options{InstanceID: "a", MaxEntries: 2})
 
@@ -96,7 +94,7 @@ func TestSecondDigestCoversOnlyNewItems(t *testing.T) {
 	if len(msgs) != 2 {
 		t.Fatalf("%d messages, want 2", len(msgs))
 	}
-	second := contentOf([]*discordgo.MessageSend{msgs[1].msg})
+	second := contentOf(msgs[1].d)
 	if !strings.Contains(second, "wildfire") || strings.Contains(second, "earthquake") {
 		t.Errorf("second digest should hold only the new link:\n%s", second)
 	}
@@ -113,14 +111,13 @@ func TestQuietDaySettingKeptAndPreview(t *testing.T) {
 	poster := &fakePoster{}
 	svc := newTestService(t, st, newFakeClock(now), poster, "a")
 
-	msgs, err := svc.Preview(ctx, "g", "c")
+	pv, err := svc.Preview(ctx, "g", "c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Content, "quiet day") {
-		t.Fatalf("empty preview = %+v", msgs)
+	if !pv.Quiet || !pv.QuietNote {
+		t.Fatalf("empty preview = %+v, want a quiet day with its note", pv)
 	}
-	checkMessages(t, msgs)
 
 	// QuietDay switched off survives a re-set, and a quiet day then posts
 	// nothing but is still recorded.
@@ -226,7 +223,7 @@ func TestWordBudget(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
 	st := goldenStore(t, now)
-	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: &fakePoster{}, Clock: newFakeClock(now), Logger: discardLogger()},
+	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: &fakePoster{}, Clock: newFakeClock(now), Logger: discardLogger(), Summarizer: storeCache{st}},
 		Options{WordBudget: 60})
 	comp, err := svc.compose(ctx, store.DigestSchedule{GuildID: "g", ChannelID: "c", Sources: SourcesBoth}, time.UTC, now.Add(-24*time.Hour), now)
 	if err != nil {

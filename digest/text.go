@@ -1,12 +1,13 @@
 package digest
 
 import (
-	"github.com/precisbot/precis/internal/discordtext"
 	"net/url"
 	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/precisbot/precis/internal/discordtext"
 
 	"golang.org/x/net/html"
 )
@@ -249,15 +250,6 @@ func safeText(s string) string {
 		return r
 	}, s)
 	return discordtext.Escape(collapseSpace(s))
-}
-
-// linkText is safeText for the visible part of a masked link.
-func linkText(s string) string { return safeText(s) }
-
-// linkURL makes a URL safe inside a markdown masked link: Discord ends the
-// link at ')' or white space, so those are percent-encoded.
-func linkURL(u string) string {
-	return strings.NewReplacer(" ", "%20", ")", "%29", "(", "%28", "<", "%3C", ">", "%3E").Replace(u)
 }
 
 // hostOf is the site name shown for a link without a known site: the host

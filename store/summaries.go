@@ -9,7 +9,7 @@ import (
 )
 
 // CachedSummary returns the cached summary stored under key, if any. It
-// implements summarize.Cache.
+// implements pipeline.Store.
 func (s *Store) CachedSummary(ctx context.Context, key string) ([]byte, bool, error) {
 	var data []byte
 	err := s.rdb.QueryRowContext(ctx, `SELECT data FROM summaries WHERE cache_key = ?`, key).Scan(&data)
@@ -24,7 +24,7 @@ func (s *Store) CachedSummary(ctx context.Context, key string) ([]byte, bool, er
 
 // PutSummary stores data under key (replacing what was there), remembers the
 // normalised article URL it belongs to and stamps it with the store's clock.
-// It implements summarize.Cache.
+// It implements pipeline.Store.
 func (s *Store) PutSummary(ctx context.Context, key, normURL string, data []byte) error {
 	if key == "" {
 		return fmt.Errorf("put summary: %w: empty key", ErrInvalid)

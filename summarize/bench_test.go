@@ -14,7 +14,7 @@ import (
 // word and the fixed prompt overhead in tokens.
 func BenchmarkLLMOverhead(b *testing.B) {
 	srv := fakellm.New(b)
-	l, err := NewLLM(Config{BaseURL: srv.BaseURL(), APIKey: "k", Model: "fake-model"})
+	l, err := NewLLM(Config{BaseURL: srv.BaseURL(), APIKey: "k", Model: "fake-model", MaxTokens: 1200, ContextTokens: 32000})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -50,7 +50,10 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s := clone(base)
+		c := *base
+		c.Quotes = append([]Quote(nil), base.Quotes...)
+		c.KeyPoints = append([]string(nil), base.KeyPoints...)
+		s := &c
 		Verify(s, a)
 	}
 }

@@ -19,15 +19,13 @@ import (
 	"github.com/precisbot/precis/article"
 )
 
-// Defaults for Config's zero values.
+// Defaults for Config's zero values. The settings an operator chooses
+// (base URL, model, token limits) have their defaults in config and are
+// required here.
 const (
-	DefaultBaseURL       = "https://api.openai.com/v1"
-	DefaultModel         = "gpt-4.1-mini"
-	DefaultTimeout       = 60 * time.Second
-	DefaultDeadline      = 3 * time.Minute
-	DefaultMaxTokens     = 1500
-	DefaultContextTokens = 32000
-	DefaultMaxRetries    = 3
+	DefaultTimeout    = 60 * time.Second
+	DefaultDeadline   = 3 * time.Minute
+	DefaultMaxRetries = 3
 )
 
 // maxBadAnswerRetries is how often an unusable answer (malformed JSON,
@@ -41,7 +39,8 @@ const maxVerifiedQuotes = 25
 // summarizer stood in.
 const FallbackNote = "The AI summarizer was unavailable; this is an extractive summary."
 
-// Config configures the LLM summarizer. Zero values take the defaults above.
+// Config configures the LLM summarizer. BaseURL, Model, MaxTokens and
+// ContextTokens are required; other zero values take the defaults above.
 type Config struct {
 	BaseURL string // OpenAI-compatible API base, e.g. "https://api.openai.com/v1"
 	APIKey  string // empty: New returns the extractive summarizer
@@ -76,23 +75,11 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	if c.Model == "" {
-		c.Model = DefaultModel
-	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
 	if c.Deadline <= 0 {
 		c.Deadline = DefaultDeadline
-	}
-	if c.MaxTokens <= 0 {
-		c.MaxTokens = DefaultMaxTokens
-	}
-	if c.ContextTokens <= 0 {
-		c.ContextTokens = DefaultContextTokens
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -148,8 +135,13 @@ type LLM struct {
 // NewLLM returns an LLM summarizer for any OpenAI-compatible server.
 func NewLLM(cfg Config) (*LLM, error) {
 	cfg = cfg.withDefaults()
-	if cfg.APIKey == "" {
+	switch {
+	case cfg.APIKey == "":
 		return nil, errors.New("summarize: LLM summarizer needs an API key")
+	case cfg.BaseURL == "" || cfg.Model == "":
+		return nil, errors.New("summarize: LLM summarizer needs a base URL and a model")
+	case cfg.MaxTokens <= 0 || cfg.ContextTokens <= cfg.MaxTokens:
+		return nil, fmt.Errorf("summarize: MaxTokens (%d) must be positive and below ContextTokens (%d)", cfg.MaxTokens, cfg.ContextTokens)
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")

@@ -57,19 +57,24 @@ func (s *sleeps) all() []time.Duration {
 	return append([]time.Duration(nil), s.d...)
 }
 
+// testMaxTokens is the completion limit the test summarizers send.
+const testMaxTokens = 1200
+
 func newTestLLM(t *testing.T, srv *fakellm.Server, mod func(*Config)) (*LLM, *sleeps) {
 	t.Helper()
 	sl := &sleeps{}
 	cfg := Config{
-		BaseURL:    srv.BaseURL(),
-		APIKey:     "test-key",
-		Model:      "fake-model",
-		Timeout:    5 * time.Second,
-		Deadline:   time.Minute,
-		MaxRetries: 3,
-		Sleep:      sl.sleep,
-		Jitter:     func() float64 { return 0 },
-		RetryBase:  10 * time.Millisecond,
+		BaseURL:       srv.BaseURL(),
+		APIKey:        "test-key",
+		Model:         "fake-model",
+		MaxTokens:     testMaxTokens,
+		ContextTokens: 32000,
+		Timeout:       5 * time.Second,
+		Deadline:      time.Minute,
+		MaxRetries:    3,
+		Sleep:         sl.sleep,
+		Jitter:        func() float64 { return 0 },
+		RetryBase:     10 * time.Millisecond,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -114,7 +119,7 @@ func TestLLMGoodRequestShape(t *testing.T) {
 	}
 	// Not OpenAI's own host: the limit goes as max_tokens, which local
 	// servers read.
-	if r.Body.Model != "fake-model" || r.Body.MaxTokens != DefaultMaxTokens || r.Body.MaxCompletionTokens != 0 {
+	if r.Body.Model != "fake-model" || r.Body.MaxTokens != testMaxTokens || r.Body.MaxCompletionTokens != 0 {
 		t.Errorf("model %q max_tokens %d max_completion_tokens %d", r.Body.Model, r.Body.MaxTokens, r.Body.MaxCompletionTokens)
 	}
 	if got := r.Header.Get("Authorization"); got != "Bearer test-key" {
@@ -172,7 +177,7 @@ func TestLLMTokenLimitParameter(t *testing.T) {
 	if len(reqs) != 2 || s.Model == ExtractiveModel {
 		t.Fatalf("%d requests, model %q: want a switch and a summary", len(reqs), s.Model)
 	}
-	if reqs[1].Body.MaxCompletionTokens != DefaultMaxTokens || reqs[1].Body.MaxTokens != 0 {
+	if reqs[1].Body.MaxCompletionTokens != testMaxTokens || reqs[1].Body.MaxTokens != 0 {
 		t.Errorf("second request max_tokens %d max_completion_tokens %d", reqs[1].Body.MaxTokens, reqs[1].Body.MaxCompletionTokens)
 	}
 	if w := sl.all(); len(w) != 0 {
@@ -530,7 +535,7 @@ func TestNewPicksSummarizer(t *testing.T) {
 	if _, ok := s.(*Extractive); !ok {
 		t.Errorf("no key: got %T, want *Extractive", s)
 	}
-	s, err = New(Config{APIKey: "k", Model: "m"})
+	s, err = New(Config{APIKey: "k", BaseURL: "http://127.0.0.1:1/v1", Model: "m", MaxTokens: 1200, ContextTokens: 32000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package bot
+// Package metrics is Precis's Prometheus registry: counters, gauges and
+// latency histograms written in the text exposition format by hand.
+package metrics
 
 import (
 	"fmt"
@@ -14,7 +16,7 @@ import (
 	"github.com/precisbot/precis/summarize"
 )
 
-// Metrics is the bot's Prometheus registry, written by hand: a dozen
+// Metrics is Precis's Prometheus registry, written by hand: a dozen
 // series do not justify client_golang's dependency tree, and the text
 // exposition format (version 0.0.4) is small and stable.
 type Metrics struct {
@@ -43,15 +45,17 @@ var metricHelp = []struct{ name, typ, help string }{
 	{"precis_llm_tokens_total", "counter", "LLM tokens used, by kind."},
 	{"precis_llm_fallbacks_total", "counter", "LLM failures answered by the offline summarizer."},
 	{"precis_discord_rate_limits_total", "counter", "429 answers from Discord (retried)."},
-	{"precis_queue_depth", "gauge", "Summaries waiting for a worker."},
-	{"precis_workers_busy", "gauge", "Workers fetching or summarising."},
+	{"precis_panics_total", "counter", "Panics recovered while working on untrusted input, by where."},
+	{"precis_queue_depth", "gauge", "Jobs waiting to fetch and extract."},
+	{"precis_workers_busy", "gauge", "Jobs fetching and extracting."},
+	{"precis_model_requests_in_flight", "gauge", "Requests in flight to the model."},
 	{"precis_gateway_connected", "gauge", "1 when the Discord gateway is connected."},
 	{"go_goroutines", "gauge", "Number of goroutines."},
 	{"go_memstats_heap_alloc_bytes", "gauge", "Bytes of allocated heap objects."},
 }
 
 // NewMetrics returns an empty registry.
-func NewMetrics() *Metrics {
+func New() *Metrics {
 	return &Metrics{
 		counters:   map[string]map[string]float64{},
 		gauges:     map[string]float64{},
@@ -125,22 +129,27 @@ func (m *Metrics) observe(name, lbl string, d time.Duration) {
 	h.n++
 }
 
-func (m *Metrics) summary(source, outcome string, elapsed time.Duration) {
+// Summary counts one summary by trigger source and outcome; successful ones
+// also record the time from the Discord event.
+func (m *Metrics) Summary(source, outcome string, elapsed time.Duration) {
 	m.add("precis_summaries_total", labels("source", source, "outcome", outcome), 1)
 	if outcome == "ok" {
 		m.observe("precis_summary_seconds", labels("source", source), elapsed)
 	}
 }
 
-func (m *Metrics) observeStage(stage string, d time.Duration) {
+// ObserveStage records how long a pipeline stage (fetch, summarize, post) took.
+func (m *Metrics) ObserveStage(stage string, d time.Duration) {
 	m.observe("precis_stage_seconds", labels("stage", stage), d)
 }
 
-func (m *Metrics) cache(result string) {
+// Cache counts a summary cache lookup: hit, miss or flight.
+func (m *Metrics) Cache(result string) {
 	m.add("precis_cache_lookups_total", labels("result", result), 1)
 }
 
-func (m *Metrics) llmUsage(u summarize.Usage) {
+// LLMUsage adds a summary's model calls and tokens.
+func (m *Metrics) LLMUsage(u summarize.Usage) {
 	if u.Calls > 0 {
 		m.add("precis_llm_calls_total", "", float64(u.Calls))
 	}
@@ -152,11 +161,27 @@ func (m *Metrics) llmUsage(u summarize.Usage) {
 	}
 }
 
-func (m *Metrics) llmFallback()         { m.add("precis_llm_fallbacks_total", "", 1) }
-func (m *Metrics) rateLimited()         { m.add("precis_discord_rate_limits_total", "", 1) }
-func (m *Metrics) setQueueDepth(n int)  { m.setGauge("precis_queue_depth", float64(n)) }
-func (m *Metrics) workerBusy(delta int) { m.addGauge("precis_workers_busy", float64(delta)) }
-func (m *Metrics) setConnected(connected bool) {
+// LLMFallback counts an LLM failure answered by the offline summarizer.
+func (m *Metrics) LLMFallback() { m.add("precis_llm_fallbacks_total", "", 1) }
+
+// RateLimited counts a 429 from Discord.
+func (m *Metrics) RateLimited() { m.add("precis_discord_rate_limits_total", "", 1) }
+
+// Panic counts a panic recovered in a goroutine working on untrusted input;
+// where says which (extract, feed, event).
+func (m *Metrics) Panic(where string) { m.add("precis_panics_total", labels("where", where), 1) }
+
+// SetQueueDepth sets how many jobs wait for a slot.
+func (m *Metrics) SetQueueDepth(n int) { m.setGauge("precis_queue_depth", float64(n)) }
+
+// SetWorkersBusy sets how many jobs are fetching and extracting.
+func (m *Metrics) SetWorkersBusy(n int) { m.setGauge("precis_workers_busy", float64(n)) }
+
+// SetModelInFlight sets how many requests are in flight to the model.
+func (m *Metrics) SetModelInFlight(n int) { m.setGauge("precis_model_requests_in_flight", float64(n)) }
+
+// SetConnected records whether the Discord gateway is connected.
+func (m *Metrics) SetConnected(connected bool) {
 	m.setGauge("precis_gateway_connected", b2f(connected))
 }
 

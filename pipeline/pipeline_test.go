@@ -1,7 +1,8 @@
-package bot
+package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -9,35 +10,63 @@ import (
 	"time"
 
 	"github.com/precisbot/precis/article"
-	"github.com/precisbot/precis/commands"
+	"github.com/precisbot/precis/internal/fakecore"
 	"github.com/precisbot/precis/summarize"
 )
 
 type pipeEnv struct {
 	p      *Pipeline
-	reader *fakeReader
-	llm    *fakeSummarizer
-	ext    *fakeSummarizer
-	store  *memStore
+	reader *fakecore.Reader
+	llm    *fakecore.Summarizer
+	ext    *fakecore.Summarizer
+	store  *fakecore.Store
+	now    time.Time
 }
 
-func newPipeEnv(t *testing.T, opts PipelineOptions) *pipeEnv {
+// testOptions are the options the tests start from.
+func testOptions() Options {
+	return Options{
+		Workers: 4, QueueSize: 16, ModelConcurrency: 4, MaxLinks: 3,
+		JobTimeout: time.Minute, CacheMaxAge: 24 * time.Hour,
+	}
+}
+
+func newPipeEnv(t *testing.T, mod func(*Options)) *pipeEnv {
 	t.Helper()
-	e := &pipeEnv{reader: newFakeReader(), llm: newFakeSummarizer("fake-llm"), ext: newFakeSummarizer(summarize.ExtractiveModel), store: newMemStore()}
-	e.p = NewPipeline(PipelineDeps{
+	e := &pipeEnv{
+		reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"),
+		ext: fakecore.NewSummarizer(summarize.ExtractiveModel), store: fakecore.NewStore(),
+		now: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC),
+	}
+	opts := testOptions()
+	if mod != nil {
+		mod(&opts)
+	}
+	p, err := New(Deps{
 		Reader: e.reader, LLM: e.llm, Extractive: e.ext, Store: e.store,
-		Now: func() time.Time { return time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC) },
+		Now: func() time.Time { return e.now },
 	}, opts)
-	e.p.Start()
-	t.Cleanup(e.p.Stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p = p
+	t.Cleanup(p.Stop)
 	return e
+}
+
+// putSummary stores s as model's normal-length summary of u in the default
+// language, made now.
+func (e *pipeEnv) putSummary(u, model string, s *summarize.Summary) {
+	norm, _ := article.NormalizeURL(u)
+	data, _ := json.Marshal(cacheEntry{MadeAt: e.now, Summary: s})
+	_ = e.store.PutSummary(context.Background(), CacheKey(norm, model, summarize.Options{Length: summarize.LengthNormal}), norm, data)
 }
 
 func TestPipelineSingleFlight(t *testing.T) {
 	t.Parallel()
-	e := newPipeEnv(t, PipelineOptions{Workers: 2, QueueSize: 4})
+	e := newPipeEnv(t, func(o *Options) { o.Workers, o.QueueSize = 2, 4 })
 	gate := make(chan struct{})
-	e.reader.gate = gate
+	e.reader.Gate = gate
 	const n = 10
 	joined := make(chan string, n)
 	e.p.flights.onJoin = func(k string) { joined <- k }
@@ -49,7 +78,7 @@ func TestPipelineSingleFlight(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = e.p.Summarize(context.Background(), commands.Job{URL: "https://news.example/same", GuildID: "g"})
+			results[i], errs[i] = e.p.Summarize(context.Background(), Request{URL: "https://news.example/same", GuildID: "g"})
 		}()
 	}
 	for range n - 1 {
@@ -74,52 +103,24 @@ func TestPipelineSingleFlight(t *testing.T) {
 	}
 }
 
-func TestPoolBusyWhenQueueFull(t *testing.T) {
-	t.Parallel()
-	p := newPool(1, 1, NewMetrics())
-	p.start()
-	defer p.stop()
-	started, release := make(chan struct{}), make(chan struct{})
-	ctx := context.Background()
-	a, err := p.submit(ctx, func(context.Context) { close(started); <-release })
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-started // the only worker is busy
-	b, err := p.submit(ctx, func(context.Context) {})
-	if err != nil {
-		t.Fatalf("queue slot refused: %v", err)
-	}
-	if _, err := p.submit(ctx, func(context.Context) {}); !errors.Is(err, commands.ErrBusy) {
-		t.Fatalf("third task: err %v, want ErrBusy", err)
-	}
-	close(release)
-	<-a.done
-	<-b.done
-}
-
 func TestPipelineBusyIsReported(t *testing.T) {
 	t.Parallel()
-	e := newPipeEnv(t, PipelineOptions{Workers: 1, QueueSize: 1})
-	e.reader.gate = make(chan struct{})
-	e.reader.started = make(chan string, 4)
+	e := newPipeEnv(t, func(o *Options) { o.Workers, o.QueueSize = 1, 0 })
+	e.reader.Gate = make(chan struct{})
+	e.reader.Started = make(chan string, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := make(chan error, 2)
-	go func() { _, err := e.p.Summarize(ctx, commands.Job{URL: "https://news.example/1"}); errc <- err }()
-	<-e.reader.started // worker busy
-	// Fill the queue through the pool itself, synchronously.
-	if _, err := e.p.pool.submit(ctx, func(context.Context) {}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := e.p.Summarize(ctx, commands.Job{URL: "https://news.example/2", Asked: true})
-	if !errors.Is(err, commands.ErrBusy) {
+	go func() { _, err := e.p.Summarize(ctx, Request{URL: "https://news.example/1"}); errc <- err }()
+	<-e.reader.Started // worker busy
+	_, err := e.p.Summarize(ctx, Request{URL: "https://news.example/2", Asked: true})
+	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("err %v, want ErrBusy", err)
 	}
-	if msg := commands.UserMessage(err); !strings.Contains(msg, "busy") {
+	if msg := Explain(err); !strings.Contains(msg, "busy") {
 		t.Errorf("user message %q", msg)
 	}
-	close(e.reader.gate)
+	close(e.reader.Gate)
 	if err := <-errc; err != nil {
 		t.Errorf("first job: %v", err)
 	}
@@ -138,19 +139,19 @@ func TestPipelineChoosesSummarizer(t *testing.T) {
 	}{
 		{name: "llm", budget: 5000, usedTokens: 100, wantModel: "fake-llm"},
 		{name: "no budget limit", budget: 0, usedTokens: 1 << 30, wantModel: "fake-llm"},
-		{name: "over budget", budget: 5000, usedTokens: 5000, wantModel: summarize.ExtractiveModel, wantNote: noteBudget},
-		{name: "llm fails", llmErr: errors.New("502 from model"), wantModel: summarize.ExtractiveModel, wantNote: noteLLMFallback},
+		{name: "over budget", budget: 5000, usedTokens: 5000, wantModel: summarize.ExtractiveModel, wantNote: NoteBudget},
+		{name: "llm fails", llmErr: errors.New("502 from model"), wantModel: summarize.ExtractiveModel, wantNote: NoteLLMFallback},
 		{name: "no llm configured", noLLM: true, wantModel: summarize.ExtractiveModel},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newPipeEnv(t, PipelineOptions{Workers: 1, QueueSize: 1, TokensPerDay: tc.budget})
-			e.llm.err = tc.llmErr
+			e := newPipeEnv(t, func(o *Options) { o.Workers, o.QueueSize, o.TokensPerDay = 1, 1, tc.budget })
+			e.llm.Err = tc.llmErr
 			if tc.noLLM {
 				e.p.deps.LLM = nil
 			}
 			_ = e.store.AddUsage(context.Background(), "g", "2026-03-14", 1, tc.usedTokens)
-			s, err := e.p.Summarize(context.Background(), commands.Job{URL: "https://news.example/a", GuildID: "g"})
+			s, err := e.p.Summarize(context.Background(), Request{URL: "https://news.example/a", GuildID: "g"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,21 +168,21 @@ func TestPipelineCache(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		cached    *summarize.Summary
-		job       commands.Job
+		job       Request
 		wantFetch bool
 	}{
-		{name: "hit", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: commands.Job{URL: u}},
-		{name: "other language", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: commands.Job{URL: u, Language: "fr"}, wantFetch: true},
-		{name: "offline cached, llm available", cached: &summarize.Summary{Summary: "s", Model: summarize.ExtractiveModel}, job: commands.Job{URL: u}, wantFetch: true},
-		{name: "detailed asked", cached: &summarize.Summary{Summary: "s", Model: "m"}, job: commands.Job{URL: u, Length: "detailed"}, wantFetch: true},
-		{name: "miss", job: commands.Job{URL: u}, wantFetch: true},
+		{name: "hit", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: Request{URL: u}},
+		{name: "other language", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: Request{URL: u, Language: "fr"}, wantFetch: true},
+		
+		{name: "detailed asked", cached: &summarize.Summary{Summary: "s", Model: "m"}, job: Request{URL: u, Length: "detailed"}, wantFetch: true},
+		{name: "miss", job: Request{URL: u}, wantFetch: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newPipeEnv(t, PipelineOptions{})
+			e := newPipeEnv(t, nil)
 			if tc.cached != nil {
 				tc.cached.Usage = summarize.Usage{PromptTokens: 5, Calls: 1}
-				e.store.putSummary(u, tc.cached)
+				e.putSummary(u, "fake-llm", tc.cached)
 			}
 			s, err := e.p.Summarize(context.Background(), tc.job)
 			if err != nil {
@@ -200,67 +201,67 @@ func TestPipelineCache(t *testing.T) {
 func TestPipelineCacheKeyedByOptions(t *testing.T) {
 	t.Parallel()
 	const u = "https://news.example/k"
-	e := newPipeEnv(t, PipelineOptions{})
+	e := newPipeEnv(t, nil)
 	ctx := context.Background()
-	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, Length: "short"}); err != nil {
+	if _, err := e.p.Summarize(ctx, Request{URL: u, Length: "short"}); err != nil {
 		t.Fatal(err)
 	}
 	// A short summary (as a digest makes) does not answer a normal request,
-	if _, err := e.p.Summarize(ctx, commands.Job{URL: u}); err != nil {
+	if _, err := e.p.Summarize(ctx, Request{URL: u}); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.reader.Calls(u); n != 2 {
 		t.Fatalf("%d fetches, want 2: a short summary answered a normal request", n)
 	}
 	// but the same request again is answered from the store.
-	if _, err := e.p.Summarize(ctx, commands.Job{URL: u}); err != nil {
+	if _, err := e.p.Summarize(ctx, Request{URL: u}); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.reader.Calls(u); n != 2 {
 		t.Errorf("%d fetches, want 2: the repeat was not cached", n)
 	}
 	// A channel's length gate applies to cached answers too, unless asked.
-	e.reader.words = 100
-	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, MinWords: 100000}); !errors.Is(err, commands.ErrTooShort) {
+	e.reader.Words = 100
+	if _, err := e.p.Summarize(ctx, Request{URL: u, MinWords: 100000}); !errors.Is(err, ErrTooShort) {
 		t.Errorf("gate on a cached answer: %v", err)
 	}
-	if _, err := e.p.Summarize(ctx, commands.Job{URL: u, MinWords: 100000, Asked: true}); err != nil {
+	if _, err := e.p.Summarize(ctx, Request{URL: u, MinWords: 100000, Asked: true}); err != nil {
 		t.Errorf("asked: %v", err)
 	}
 }
 
 func TestPipelineErrors(t *testing.T) {
 	t.Parallel()
-	e := newPipeEnv(t, PipelineOptions{})
-	e.reader.errs["https://news.example/404"] = &article.HTTPError{StatusCode: 404}
-	e.reader.words = 100
+	e := newPipeEnv(t, nil)
+	e.reader.Errs["https://news.example/404"] = &article.HTTPError{StatusCode: 404}
+	e.reader.Words = 100
 	for _, tc := range []struct {
-		job  commands.Job
+		job  Request
 		want error
 	}{
-		{commands.Job{URL: "ftp://news.example/x"}, article.ErrBadURL},
-		{commands.Job{URL: "https://news.example/short", MinWords: 300}, commands.ErrTooShort},
+		{Request{URL: "ftp://news.example/x"}, article.ErrBadURL},
+		{Request{URL: "https://news.example/short", MinWords: 300}, ErrTooShort},
 	} {
 		if _, err := e.p.Summarize(context.Background(), tc.job); !errors.Is(err, tc.want) {
 			t.Errorf("%+v: err %v, want %v", tc.job, err, tc.want)
 		}
 	}
 	var he *article.HTTPError
-	if _, err := e.p.Summarize(context.Background(), commands.Job{URL: "https://news.example/404"}); !errors.As(err, &he) {
+	if _, err := e.p.Summarize(context.Background(), Request{URL: "https://news.example/404"}); !errors.As(err, &he) {
 		t.Errorf("404: err %v", err)
 	}
 	// Asked-for summaries ignore the channel's minimum.
-	if _, err := e.p.Summarize(context.Background(), commands.Job{URL: "https://news.example/short", MinWords: 300, Asked: true}); err != nil {
+	if _, err := e.p.Summarize(context.Background(), Request{URL: "https://news.example/short", MinWords: 300, Asked: true}); err != nil {
 		t.Errorf("asked short article: %v", err)
 	}
 }
 
 func TestPipelineProgress(t *testing.T) {
 	t.Parallel()
-	e := newPipeEnv(t, PipelineOptions{})
-	e.reader.words = 1240
+	e := newPipeEnv(t, nil)
+	e.reader.Words = 1240
 	var lines []string
-	_, err := e.p.Summarize(context.Background(), commands.Job{URL: "https://www.example.com/a", Progress: func(s string) { lines = append(lines, s) }})
+	_, err := e.p.Summarize(context.Background(), Request{URL: "https://www.example.com/a", Progress: func(s string) { lines = append(lines, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,13 @@
-package bot
+package pipeline
 
 import (
 	"sync"
 	"time"
 
-	"github.com/precisbot/precis/commands"
 )
 
 // Limiter enforces the hourly allowances per user and per server with a
-// sliding one-hour window. It implements commands.Quota. Counts live in
+// sliding one-hour window. Counts live in
 // memory: a restart forgives the last hour, which is acceptable for a
 // guard against floods (the daily token budget is in the database).
 type Limiter struct {
@@ -28,9 +27,9 @@ func NewLimiter(userPerHour, serverPerHour int, now func() time.Time) *Limiter {
 	return &Limiter{userLimit: userPerHour, serverLimit: serverPerHour, now: now, windows: map[string][]time.Time{}}
 }
 
-// Take implements commands.Quota: it takes n from the server's allowance
+// Take takes n from the server's allowance
 // and, when userID is set, from the user's, or returns a
-// *commands.QuotaError and takes nothing.
+// *QuotaError and takes nothing.
 func (l *Limiter) Take(guildID, userID string, n int) error {
 	if n <= 0 {
 		return nil
@@ -62,7 +61,7 @@ func (l *Limiter) Take(guildID, userID string, n int) error {
 			if k := len(w) + n - c.limit - 1; k < len(w) {
 				retry = w[k].Add(time.Hour).Sub(now)
 			}
-			return &commands.QuotaError{Scope: c.scope, Limit: c.limit, RetryIn: retry}
+			return &QuotaError{Scope: c.scope, Limit: c.limit, RetryIn: retry}
 		}
 	}
 	for _, c := range checks {
@@ -99,4 +98,25 @@ func (l *Limiter) prune(now time.Time) {
 	}
 }
 
-var _ commands.Quota = (*Limiter)(nil)
+// Refund gives back n summaries taken from the server's and the user's
+// allowances, newest first: work that was refused (queue full) costs
+// nothing.
+func (l *Limiter) Refund(guildID, userID string, n int) {
+	if n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, key := range []string{"g:" + guildID, "u:" + userID} {
+		if key == "g:" || key == "u:" {
+			continue
+		}
+		w := l.windows[key]
+		w = w[:max(0, len(w)-n)]
+		if len(w) == 0 {
+			delete(l.windows, key)
+		} else {
+			l.windows[key] = w
+		}
+	}
+}

@@ -1,8 +1,7 @@
-package bot
+package render
 
 import (
 	"fmt"
-	"github.com/precisbot/precis/commands"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,8 +12,8 @@ import (
 	"github.com/precisbot/precis/summarize"
 )
 
-// RenderOptions tunes how a Summary is shown.
-type RenderOptions struct {
+// Options tune how a Summary is shown.
+type Options struct {
 	// ReplyTo makes the message a reply to the message that shared the
 	// link. The reply never pings its author: allowed_mentions stays empty.
 	ReplyTo *discordgo.MessageReference
@@ -47,59 +46,59 @@ const (
 	renderMaxModel          = 80 // a model name is a label, not a paragraph
 )
 
-// RenderSummary renders s as one Discord message: an embed titled and
+// Summary renders s as one Discord message: an embed titled and
 // linked to the article, the headline and summary, key points, verified
 // quotes, perspectives and a footer saying how it was made, plus a link
 // button to the article. Every Discord limit is respected at word
 // boundaries and the message can ping no one.
-func RenderSummary(s *summarize.Summary, opts RenderOptions) *discordgo.MessageSend {
+func Summary(s *summarize.Summary, opts Options) *discordgo.MessageSend {
 	embeds, components := renderSummaryParts(s, opts)
 	return &discordgo.MessageSend{
 		Embeds:          embeds,
 		Components:      components,
-		AllowedMentions: discordtext.NoMentions(),
+		AllowedMentions: noMentions(),
 		Reference:       opts.ReplyTo,
 	}
 }
 
-// RenderSummaryEdit renders s like RenderSummary as an edit of an
+// SummaryEdit renders s like Summary as an edit of an
 // interaction response (the deferred "thinking…" message): content is
 // cleared, embeds and components replaced. ReplyTo is ignored, as edits
 // cannot change what a message replies to.
-func RenderSummaryEdit(s *summarize.Summary, opts RenderOptions) *discordgo.WebhookEdit {
+func SummaryEdit(s *summarize.Summary, opts Options) *discordgo.WebhookEdit {
 	embeds, components := renderSummaryParts(s, opts)
 	content := ""
 	return &discordgo.WebhookEdit{
 		Content:         &content,
 		Embeds:          &embeds,
 		Components:      &components,
-		AllowedMentions: discordtext.NoMentions(),
+		AllowedMentions: noMentions(),
 	}
 }
 
-// RenderError renders a short user-facing error as ephemeral interaction
+// Error renders a short user-facing error as ephemeral interaction
 // response data (usable for an immediate response of type 4 or, with its
 // fields, an ephemeral follow-up). msg is Precis's own friendly text; it is
 // shown as is (markdown allowed) but cannot ping.
-func RenderError(msg string) *discordgo.InteractionResponseData {
+func Error(msg string) *discordgo.InteractionResponseData {
 	return &discordgo.InteractionResponseData{
 		Content:         renderErrorText(msg),
 		Flags:           discordgo.MessageFlagsEphemeral,
 		Embeds:          []*discordgo.MessageEmbed{},
 		Components:      []discordgo.MessageComponent{},
-		AllowedMentions: discordtext.NoMentions(),
+		AllowedMentions: noMentions(),
 	}
 }
 
-// RenderErrorEdit renders a short user-facing error as an edit of a
+// ErrorEdit renders a short user-facing error as an edit of a
 // deferred interaction response, replacing whatever it showed before.
-func RenderErrorEdit(msg string) *discordgo.WebhookEdit {
+func ErrorEdit(msg string) *discordgo.WebhookEdit {
 	return renderTextEdit(renderErrorText(msg))
 }
 
-// RenderProgress renders a progress line ("Reading the article…") as an
+// Progress renders a progress line ("Reading the article…") as an
 // edit of a deferred interaction response.
-func RenderProgress(text string) *discordgo.WebhookEdit {
+func Progress(text string) *discordgo.WebhookEdit {
 	return renderTextEdit(discordtext.Truncate(discordtext.NeutralizeMentions(renderLine(text)), discordtext.MaxContent))
 }
 
@@ -118,11 +117,11 @@ func renderTextEdit(content string) *discordgo.WebhookEdit {
 		Content:         &content,
 		Embeds:          &embeds,
 		Components:      &components,
-		AllowedMentions: discordtext.NoMentions(),
+		AllowedMentions: noMentions(),
 	}
 }
 
-func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
 	if s == nil {
 		s = &summarize.Summary{}
 	}
@@ -173,7 +172,7 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 
 	// Share the 6000-character budget. Lengths are what each part would
 	// use at its natural size (within its own limits).
-	budget := discordtext.MaxEmbedTotal - discordtext.EmbedLength(main)
+	budget := discordtext.MaxEmbedTotal - embedLength(main)
 	need := [4]int{
 		min(discordtext.Len(desc), discordtext.MaxEmbedDescription),
 		renderDemand("Key points", pointLines),
@@ -198,7 +197,7 @@ func renderSummaryParts(s *summarize.Summary, opts RenderOptions) ([]*discordgo.
 		}
 		e.Fields = append(e.Fields, f)
 	}
-	embeds = discordtext.FitEmbeds(embeds)
+	embeds = fitEmbeds(embeds)
 
 	var components []discordgo.MessageComponent
 	if !opts.NoButton && link != "" && len(link) <= renderMaxButtonURL {
@@ -423,7 +422,7 @@ func renderFooter(s *summarize.Summary) string {
 	}
 	if s.Words > 0 {
 		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
-		parts = append(parts, fmt.Sprintf("%s words · %d min read", commands.Thousands(s.Words), minutes))
+		parts = append(parts, fmt.Sprintf("%s words · %d min read", discordtext.Thousands(s.Words), minutes))
 	}
 	parts = append(parts, "quotes checked against the article")
 	return strings.Join(parts, " · ")

@@ -1,4 +1,4 @@
-package bot
+package render
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 	"github.com/precisbot/precis/summarize"
 )
 
-// updateGolden rewrites testdata golden files: go test ./bot -run Render -update.
-// Other tests in package bot can use it too (a flag may be defined once).
+// updateGolden rewrites testdata golden files: go test ./render -run Summary -update.
+// Other tests in package render can use it too (a flag may be defined once).
 var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func shortSummary() *summarize.Summary {
@@ -143,14 +143,14 @@ func TestRenderSummaryGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		sum  *summarize.Summary
-		opts RenderOptions
+		opts Options
 	}{
-		{"short", shortSummary(), RenderOptions{}},
-		{"long", longSummary(), RenderOptions{}},
-		{"many_quotes", manyQuotesSummary(), RenderOptions{}},
-		{"japanese", japaneseSummary(), RenderOptions{}},
-		{"hostile", hostileSummary(), RenderOptions{}},
-		{"reply_short_length", manyQuotesSummary(), RenderOptions{
+		{"short", shortSummary(), Options{}},
+		{"long", longSummary(), Options{}},
+		{"many_quotes", manyQuotesSummary(), Options{}},
+		{"japanese", japaneseSummary(), Options{}},
+		{"hostile", hostileSummary(), Options{}},
+		{"reply_short_length", manyQuotesSummary(), Options{
 			Length:  "short",
 			ReplyTo: &discordgo.MessageReference{MessageID: "1500000000000000001", ChannelID: "1300000000000000001", GuildID: "1200000000000000001", FailIfNotExists: new(false)},
 		}},
@@ -158,7 +158,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msg := RenderSummary(tt.sum, tt.opts)
+			msg := Summary(tt.sum, tt.opts)
 			body, err := json.Marshal(msg)
 			if err != nil {
 				t.Fatal(err)
@@ -166,7 +166,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 			if err := fakediscord.ValidatePayload("POST", "/channels/1300000000000000001/messages", body); err != nil {
 				t.Errorf("POST /channels/{id}/messages payload invalid:\n%v", err)
 			}
-			edit, err := json.Marshal(RenderSummaryEdit(tt.sum, tt.opts))
+			edit, err := json.Marshal(SummaryEdit(tt.sum, tt.opts))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestRenderSummaryGolden(t *testing.T) {
 			}
 			checkLimits(t, msg.Embeds)
 			checkQuotesAccounted(t, tt.sum, tt.opts, msg.Embeds)
-			golden(t, filepath.Join("testdata", "render", tt.name+".golden.json"), msg)
+			golden(t, filepath.Join("testdata", "summary", tt.name+".golden.json"), msg)
 		})
 	}
 }
@@ -232,7 +232,7 @@ func checkLimits(t *testing.T, embeds []*discordgo.MessageEmbed) {
 	}
 	total := 0
 	for _, e := range embeds {
-		total += discordtext.EmbedLength(e)
+		total += embedLength(e)
 		if len(e.Fields) > discordtext.MaxFields || discordtext.Len(e.Title) > discordtext.MaxEmbedTitle ||
 			discordtext.Len(e.Description) > discordtext.MaxEmbedDescription {
 			t.Errorf("embed over its limits: %d fields, title %d, description %d", len(e.Fields), discordtext.Len(e.Title), discordtext.Len(e.Description))
@@ -252,7 +252,7 @@ var moreQuotesRe = regexp.MustCompile(`\*\+(\d+) more quotes?\*`)
 
 // checkQuotesAccounted checks that every quote is either shown in full
 // (with its speaker) or counted in "+N more quotes".
-func checkQuotesAccounted(t *testing.T, s *summarize.Summary, opts RenderOptions, embeds []*discordgo.MessageEmbed) {
+func checkQuotesAccounted(t *testing.T, s *summarize.Summary, opts Options, embeds []*discordgo.MessageEmbed) {
 	t.Helper()
 	shown, more := 0, 0
 	for _, e := range embeds {
@@ -291,7 +291,7 @@ func quoteTexts(s *summarize.Summary) []string {
 func TestRenderSummaryLayout(t *testing.T) {
 	t.Parallel()
 	s := shortSummary()
-	msg := RenderSummary(s, RenderOptions{})
+	msg := Summary(s, Options{})
 	e := msg.Embeds[0]
 	if e.Title != s.Title || e.URL != s.URL {
 		t.Errorf("title %q url %q", e.Title, e.URL)
@@ -335,14 +335,14 @@ func TestRenderSummaryVariants(t *testing.T) {
 	tests := []struct {
 		name  string
 		edit  func(*summarize.Summary)
-		opts  RenderOptions
+		opts  Options
 		check func(t *testing.T, m *discordgo.MessageSend)
 	}{
 		{"extractive footer and note", func(s *summarize.Summary) {
 			s.Model = summarize.ExtractiveModel
 			s.Note = "The AI summary failed; this is the offline summary."
 			s.Quotes = nil
-		}, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+		}, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			e := m.Embeds[0]
 			if e.Footer.Text != "Extractive summary (no AI model) · 812 words · 4 min read · quotes checked against the article" {
 				t.Errorf("footer = %q", e.Footer.Text)
@@ -351,34 +351,34 @@ func TestRenderSummaryVariants(t *testing.T) {
 				t.Errorf("note not shown first: %q", e.Description)
 			}
 		}},
-		{"no button for non-web URL", func(s *summarize.Summary) { s.URL = "ftp://example.com/x" }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"no button for non-web URL", func(s *summarize.Summary) { s.URL = "ftp://example.com/x" }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			if len(m.Components) != 0 || m.Embeds[0].URL != "" {
 				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
 			}
 		}},
-		{"no button for URL over 512", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"no button for URL over 512", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			if len(m.Components) != 0 || m.Embeds[0].URL == "" {
 				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
 			}
 		}},
-		{"NoButton", func(*summarize.Summary) {}, RenderOptions{NoButton: true, Color: 0x123456}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"NoButton", func(*summarize.Summary) {}, Options{NoButton: true, Color: 0x123456}, func(t *testing.T, m *discordgo.MessageSend) {
 			if len(m.Components) != 0 || m.Embeds[0].Color != 0x123456 {
 				t.Errorf("components %v color %x", m.Components, m.Embeds[0].Color)
 			}
 		}},
-		{"title falls back to headline then host", func(s *summarize.Summary) { s.Title = ""; s.Headline = "" }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"title falls back to headline then host", func(s *summarize.Summary) { s.Title = ""; s.Headline = "" }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			if m.Embeds[0].Title != "example.com" {
 				t.Errorf("title = %q", m.Embeds[0].Title)
 			}
 		}},
-		{"short length drops perspectives", func(*summarize.Summary) {}, RenderOptions{Length: "short"}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"short length drops perspectives", func(*summarize.Summary) {}, Options{Length: "short"}, func(t *testing.T, m *discordgo.MessageSend) {
 			for _, f := range m.Embeds[0].Fields {
 				if f.Name == "Perspectives" {
 					t.Error("perspectives shown for a short summary")
 				}
 			}
 		}},
-		{"empty summary", func(s *summarize.Summary) { *s = summarize.Summary{} }, RenderOptions{}, func(t *testing.T, m *discordgo.MessageSend) {
+		{"empty summary", func(s *summarize.Summary) { *s = summarize.Summary{} }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			if m.Embeds[0].Title != "Article" || len(m.Components) != 0 {
 				t.Errorf("embed = %+v", m.Embeds[0])
 			}
@@ -389,7 +389,7 @@ func TestRenderSummaryVariants(t *testing.T) {
 			t.Parallel()
 			s := shortSummary()
 			tt.edit(s)
-			m := RenderSummary(s, tt.opts)
+			m := Summary(s, tt.opts)
 			body, _ := json.Marshal(m)
 			if err := fakediscord.ValidatePayload("POST", "/channels/1/messages", body); err != nil {
 				t.Errorf("invalid payload: %v", err)
@@ -397,14 +397,14 @@ func TestRenderSummaryVariants(t *testing.T) {
 			tt.check(t, m)
 		})
 	}
-	if m := RenderSummary(nil, RenderOptions{}); m == nil || len(m.Embeds) != 1 {
+	if m := Summary(nil, Options{}); m == nil || len(m.Embeds) != 1 {
 		t.Error("nil summary not rendered")
 	}
 }
 
 func TestRenderHostileIsInert(t *testing.T) {
 	t.Parallel()
-	body, err := json.Marshal(RenderSummary(hostileSummary(), RenderOptions{}))
+	body, err := json.Marshal(Summary(hostileSummary(), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestRenderHostileIsInert(t *testing.T) {
 
 func TestRenderErrorAndProgress(t *testing.T) {
 	t.Parallel()
-	e := RenderError("Could not read https://example.com/a_b: @everyone <@123>")
+	e := Error("Could not read https://example.com/a_b: @everyone <@123>")
 	if e.Flags&discordgo.MessageFlagsEphemeral == 0 || !strings.HasPrefix(e.Content, "⚠️ Could not read") ||
 		strings.Contains(e.Content, "@everyone") || strings.Contains(e.Content, "<@123>") {
 		t.Errorf("error = %+v", e)
@@ -465,14 +465,14 @@ func TestRenderErrorAndProgress(t *testing.T) {
 	if err := fakediscord.ValidatePayload("POST", "/interactions/1/tok/callback", cb); err != nil {
 		t.Errorf("error callback invalid: %v", err)
 	}
-	long := RenderErrorEdit(strings.Repeat("word ", 1000))
+	long := ErrorEdit(strings.Repeat("word ", 1000))
 	if discordtext.Len(*long.Content) > discordtext.MaxContent {
 		t.Errorf("error edit is %d long", discordtext.Len(*long.Content))
 	}
-	if RenderError("").Content != "⚠️ Something went wrong." {
-		t.Errorf("empty error = %q", RenderError("").Content)
+	if Error("").Content != "⚠️ Something went wrong." {
+		t.Errorf("empty error = %q", Error("").Content)
 	}
-	for _, edit := range []*discordgo.WebhookEdit{long, RenderProgress("Reading the article…\n@here")} {
+	for _, edit := range []*discordgo.WebhookEdit{long, Progress("Reading the article…\n@here")} {
 		b, _ := json.Marshal(edit)
 		if err := fakediscord.ValidatePayload("PATCH", "/webhooks/1/tok/messages/@original", b); err != nil {
 			t.Errorf("edit invalid: %v", err)
@@ -481,7 +481,7 @@ func TestRenderErrorAndProgress(t *testing.T) {
 			t.Error("edit does not clear embeds and components")
 		}
 	}
-	if p := RenderProgress("Reading the article…\n@here"); *p.Content != "Reading the article… @\u200bhere" {
+	if p := Progress("Reading the article…\n@here"); *p.Content != "Reading the article… @\u200bhere" {
 		t.Errorf("progress = %q", *p.Content)
 	}
 }
@@ -506,14 +506,14 @@ func TestRenderShare(t *testing.T) {
 	}
 }
 
-func BenchmarkRenderSummary(b *testing.B) {
+func BenchmarkSummary(b *testing.B) {
 	for _, s := range []struct {
 		name string
 		sum  *summarize.Summary
 	}{{"short", shortSummary()}, {"long", longSummary()}} {
 		b.Run(s.name, func(b *testing.B) {
 			for b.Loop() {
-				RenderSummary(s.sum, RenderOptions{})
+				Summary(s.sum, Options{})
 			}
 		})
 	}

@@ -1,0 +1,229 @@
+// Package fakecore holds hand-written fakes of the application core's
+// collaborators for tests: an article reader, summarizers with a latency,
+// and an in-memory store. Tests of the core, the Discord adapter and main
+// share them.
+package fakecore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/store"
+	"github.com/precisbot/precis/summarize"
+)
+
+// Reader serves a plain article of Words words for every URL; Errs makes a
+// URL fail. Gate, when set, blocks every Read until it is closed (or ctx
+// ends), so tests control when work finishes.
+type Reader struct {
+	mu    sync.Mutex
+	Errs  map[string]error
+	Words int
+	calls map[string]int
+	Gate  chan struct{}
+	// Started, when set, receives each URL as its Read begins.
+	Started chan string
+}
+
+// NewReader returns a Reader of 640-word articles.
+func NewReader() *Reader {
+	return &Reader{Errs: map[string]error{}, calls: map[string]int{}, Words: 640}
+}
+
+// Read implements pipeline.ArticleReader.
+func (f *Reader) Read(ctx context.Context, u string) (*article.Article, error) {
+	f.mu.Lock()
+	f.calls[u]++
+	err := f.Errs[u]
+	gate := f.Gate
+	words := f.Words
+	started := f.Started
+	f.mu.Unlock()
+	if started != nil {
+		started <- u
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read %s: %w", u, ctx.Err())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &article.Article{
+		URL: u, Title: "Title of " + u, Site: "Example News", Language: "en", Words: words,
+		Text: strings.Repeat("The council said the plan would go ahead. ", words/8),
+	}, nil
+}
+
+// Calls is how often u was read.
+func (f *Reader) Calls(u string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[u]
+}
+
+// Summarizer stands in for the LLM (or the extractive summarizer):
+// it counts calls per URL and can take a fixed time, like a remote model.
+type Summarizer struct {
+	model   string
+	Latency time.Duration
+	Err     error
+
+	mu    sync.Mutex
+	calls map[string]int
+	total int
+}
+
+// NewSummarizer returns a Summarizer naming model in its summaries.
+func NewSummarizer(model string) *Summarizer {
+	return &Summarizer{model: model, calls: map[string]int{}}
+}
+
+// Summarize implements pipeline.Summarizer.
+func (f *Summarizer) Summarize(ctx context.Context, a *article.Article, opts summarize.Options) (*summarize.Summary, error) {
+	f.mu.Lock()
+	f.calls[a.URL]++
+	f.total++
+	f.mu.Unlock()
+	if f.Latency > 0 {
+		// Simulated model latency; the benchmark subtracts it.
+		t := time.NewTimer(f.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	s := &summarize.Summary{
+		URL: a.URL, Title: a.Title, Site: a.Site,
+		Headline:  "Council approves plan",
+		Summary:   "The council said the plan would go ahead, according to officials.",
+		KeyPoints: []string{"The plan goes ahead."},
+		Language:  "en", Model: f.model, Words: a.Words,
+	}
+	if f.model != summarize.ExtractiveModel {
+		s.Usage = summarize.Usage{PromptTokens: 900, CompletionTokens: 100, Calls: 1}
+	}
+	if opts.Language != "" {
+		s.Language = opts.Language
+	}
+	return s, nil
+}
+
+// Calls is how often an article at u was summarised.
+func (f *Summarizer) Calls(u string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[u]
+}
+
+// Total is how many summaries were made.
+func (f *Summarizer) Total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.total
+}
+
+// Store is an in-memory store for the core, the adapter and the command
+// handlers. Linked receives every recorded link.
+type Store struct {
+	mu        sync.Mutex
+	Settings  map[string]store.ChannelSettings
+	Used      map[string][2]int
+	Links     []store.SharedLink
+	Summaries map[string][]byte
+	PingErr   error
+	Linked    chan store.SharedLink
+}
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return &Store{
+		Settings: map[string]store.ChannelSettings{}, Used: map[string][2]int{},
+		Summaries: map[string][]byte{}, Linked: make(chan store.SharedLink, 1000),
+	}
+}
+
+// ChannelSettings returns the channel's settings, auto mode by default.
+func (m *Store) ChannelSettings(_ context.Context, g, c string) (store.ChannelSettings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cs, ok := m.Settings[g+"/"+c]; ok {
+		return cs, nil
+	}
+	return store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "auto"}, nil
+}
+
+// SetChannelSettings stores a channel's settings.
+func (m *Store) SetChannelSettings(_ context.Context, cs store.ChannelSettings) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.Settings[cs.GuildID+"/"+cs.ChannelID] = cs
+	return nil
+}
+
+// Usage is a server's usage on day.
+func (m *Store) Usage(_ context.Context, g, day string) (int, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u := m.Used[g+"/"+day]
+	return u[0], u[1], nil
+}
+
+// AddUsage adds to a server's usage on day.
+func (m *Store) AddUsage(_ context.Context, g, day string, n, tokens int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u := m.Used[g+"/"+day]
+	m.Used[g+"/"+day] = [2]int{u[0] + n, u[1] + tokens}
+	return nil
+}
+
+// RecordLink remembers a shared link.
+func (m *Store) RecordLink(_ context.Context, l store.SharedLink) error {
+	m.mu.Lock()
+	m.Links = append(m.Links, l)
+	m.mu.Unlock()
+	select {
+	case m.Linked <- l:
+	default:
+	}
+	return nil
+}
+
+// CachedSummary returns the summary stored under key.
+func (m *Store) CachedSummary(_ context.Context, key string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.Summaries[key]
+	return b, ok, nil
+}
+
+// PutSummary stores a summary under key.
+func (m *Store) PutSummary(_ context.Context, key, _ string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.Summaries[key] = data
+	return nil
+}
+
+// Model implements pipeline.Summarizer.
+func (f *Summarizer) Model() string { return f.model }
+
+// Ping implements the adapter's health check.
+func (m *Store) Ping(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.PingErr
+}
