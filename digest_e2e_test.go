@@ -13,12 +13,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/precisbot/precis/article"
-	"github.com/precisbot/precis/bot"
+	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/fakediscord"
-	"github.com/precisbot/precis/store"
-	"github.com/precisbot/precis/summarize"
 )
 
 // testClock is a settable clock; After never fires, so the test drives the
@@ -56,40 +53,34 @@ func TestDigestEndToEnd(t *testing.T) {
 	}
 	clock := &testClock{now: time.Date(2026, 3, 28, 9, 0, 0, 0, berlin)} // the day before DST starts
 	fake := fakediscord.New(t, fakediscord.Options{Now: clock.Now, InteractionAckTimeout: -1})
-	st, err := store.OpenWith(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "precis.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-
 	logger := slog.New(slog.DiscardHandler)
 	if os.Getenv("PRECIS_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	fetcher := article.NewFetcher(article.FetchOptions{AllowPrivate: true, Timeout: 5 * time.Second})
-	reader := article.NewReader(fetcher, 0)
-	extractive := summarize.NewCached(summarize.NewExtractive(), st, logger)
-	b, err := bot.New(bot.Deps{Reader: reader, Extractive: extractive, Store: st, Logger: logger, Now: clock.Now},
-		bot.Options{Token: fake.Token(), APIURL: fake.APIURL(), HTTPAddr: "off", ShutdownGrace: time.Second})
+	env := map[string]string{
+		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
+		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	digests := digest.New(digest.Deps{
-		Store: st, Fetcher: fetcher, Poster: b, Clock: clock, Logger: logger,
-		Summarizer: digestSummarizer{bot: b},
-		Channels:   channelNames{session: b.Session()},
-	}, digest.Options{InstanceID: "test"})
-	b.SetDigest(digests)
+	m, err := newMain(context.Background(), cfg, logger, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	digests := m.digests
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- b.Run(runCtx) }()
+	go func() { done <- m.Run(runCtx) }()
 	defer func() {
 		stop()
 		if err := <-done; err != nil {
-			t.Errorf("bot: %v", err)
+			t.Errorf("main: %v", err)
 		}
 	}()
 	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
@@ -173,7 +164,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	// A second tick, and a restart of the scheduler, post nothing more.
 	clock.Set(time.Date(2026, 3, 29, 8, 5, 0, 0, berlin))
 	digests.RunDue(ctx)
-	again := digest.New(digest.Deps{Store: st, Fetcher: fetcher, Poster: b, Clock: clock, Logger: logger}, digest.Options{InstanceID: "restarted"})
+	again := digest.New(digest.Deps{Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock, Logger: logger}, digest.Options{InstanceID: "restarted"})
 	again.RunDue(ctx)
 	if n := count(fake.Requests(), isDigest); n != 1 {
 		t.Errorf("digest posted %d times, want once", n)

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/precisbot/precis/internal/fakellm"
+	"github.com/precisbot/precis/render"
+	"github.com/precisbot/precis/summarize"
 )
 
 const seedPage = "../shared/corpus/seed/page.html"
@@ -180,6 +182,7 @@ func TestSummarizeCommandOffline(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	jsonOut := stdout
 	var s struct {
 		Model  string
 		Quotes []struct{ Text, Speaker string }
@@ -199,9 +202,15 @@ func TestSummarizeCommandOffline(t *testing.T) {
 		}
 	}
 
+	// The text output is the Discord message's own render: the CLI is a
+	// faithful preview of what the bot posts.
+	var full summarize.Summary
+	if err := json.Unmarshal([]byte(jsonOut), &full); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, _ = cli(t, nil, "", "summarize", seedPage)
-	if code != 0 || !strings.Contains(stdout, "extractive") || !strings.Contains(stdout, "> ") {
-		t.Errorf("text output (exit %d) does not read like the Discord message:\n%s", code, stdout)
+	if want := render.Text(render.Summary(&full, render.Options{})); code != 0 || stdout != want {
+		t.Errorf("text output (exit %d) is not the Discord message's render:\n%s\nwant:\n%s", code, stdout, want)
 	}
 }
 

@@ -54,31 +54,43 @@ type Main struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	store    *store.Store
+	fetcher  *article.Fetcher
 	pipeline *pipeline.Pipeline
+	client   *bot.Client
 	digests  *digest.Service
 	bot      *bot.Bot
 	httpLn   net.Listener
+	now      func() time.Time
 }
 
 // NewMain builds Precis from cfg and binds HTTP_ADDR, without connecting
 // to Discord. Close releases what it holds.
-func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Main, err error) {
-	m := &Main{cfg: cfg, log: logger}
+func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Main, error) {
+	return newMain(ctx, cfg, logger, nil)
+}
+
+// newMain is NewMain with a clock for tests; nil means the system clock.
+func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock digest.Clock) (_ *Main, err error) {
+	m := &Main{cfg: cfg, log: logger, now: time.Now}
+	var now func() time.Time
+	if clock != nil {
+		now, m.now = clock.Now, clock.Now
+	}
 	defer func() {
 		if err != nil {
 			m.Close()
 		}
 	}()
-	m.store, err = store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger})
+	m.store, err = store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger, Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	fetcher := article.NewFetcher(article.FetchOptions{
+	m.fetcher = article.NewFetcher(article.FetchOptions{
 		Timeout:      cfg.FetchTimeout,
 		MaxBytes:     cfg.FetchMaxBytes,
 		AllowPrivate: cfg.FetchAllowPrivate,
 	})
-	reader := article.NewReader(fetcher, config.DefaultMinWords)
+	reader := article.NewReader(m.fetcher, config.DefaultMinWords)
 	var llm pipeline.Summarizer
 	if cfg.LLMAPIKey != "" {
 		l, err := summarize.NewLLM(llmConfig(cfg, logger))
@@ -93,7 +105,7 @@ func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *M
 	reg := metrics.New()
 	m.pipeline, err = pipeline.New(pipeline.Deps{
 		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store,
-		Metrics: reg, Logger: logger,
+		Metrics: reg, Logger: logger, Now: now,
 	}, pipeline.Options{
 		Workers: cfg.Workers, QueueSize: config.DefaultQueueSize, ModelConcurrency: cfg.LLMConcurrency,
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
@@ -103,7 +115,7 @@ func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *M
 	if err != nil {
 		return nil, err
 	}
-	client, err := bot.NewClient(bot.ClientOptions{
+	m.client, err = bot.NewClient(bot.ClientOptions{
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
 		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
 	}, reg, logger)
@@ -111,11 +123,11 @@ func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *M
 		return nil, err
 	}
 	m.digests = digest.New(digest.Deps{
-		Store: m.store, Fetcher: fetcher, Poster: client,
-		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: client, Logger: logger,
+		Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock,
+		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: m.client, Logger: logger,
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
-		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, FindLinks: article.FindLinks,
+		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, FindLinks: article.FindLinks, Now: now,
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,
@@ -126,8 +138,8 @@ func NewMain(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *M
 			return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 		}
 	}
-	m.bot, err = bot.New(client, bot.Deps{
-		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger,
+	m.bot, err = bot.New(m.client, bot.Deps{
+		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger, Now: now,
 	}, bot.Options{
 		GuildID: cfg.DiscordGuildID, HTTPListener: m.httpLn,
 		ShutdownGrace: config.DefaultShutdownGrace, JobTimeout: config.DefaultJobTimeout,
@@ -163,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return nil
 	})
 	g.Go(func() error {
-		pruneDaily(gctx, m.store, m.log)
+		pruneDaily(gctx, m.store, m.now, m.log)
 		return nil
 	})
 	err := g.Wait()
@@ -189,11 +201,11 @@ func (m *Main) Close() error {
 }
 
 // pruneDaily deletes old rows now and then once a day until ctx ends.
-func pruneDaily(ctx context.Context, st *store.Store, logger *slog.Logger) {
+func pruneDaily(ctx context.Context, st *store.Store, now func() time.Time, logger *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := st.Prune(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if n, err := st.Prune(ctx, now()); err != nil && ctx.Err() == nil {
 			logger.Warn("prune database", "err", err)
 		} else if n > 0 {
 			logger.Info("pruned database", "rows", n)

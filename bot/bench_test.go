@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/internal/fakecore"
 	"github.com/precisbot/precis/internal/fakediscord"
 )
 
@@ -25,17 +27,19 @@ import (
 //   - goroutines_delta: goroutines after the burst minus before;
 //   - llm_calls/url: LLM calls per distinct URL (single flight: 1).
 //
-// With the default 16 workers the 50 distinct articles need four rounds of
-// the 500 ms LLM, so queueing dominates p99; workers=64 shows the rest.
+// Fetching and extracting hold a worker slot (default: twice the cores);
+// waiting for the model holds a model slot (default 64 for a hosted API),
+// so the 50 articles wait on the model together. model=16 shows the cost
+// of a model limit below the burst's distinct links (four rounds).
 //
 //	go test ./bot -run '^$' -bench Burst -benchtime 3x
 func BenchmarkBurst(b *testing.B) {
-	for _, workers := range []int{DefaultWorkers, 64} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) { benchBurst(b, workers) })
+	for _, model := range []int{config.DefaultLLMConcurrencyHosted, 16} {
+		b.Run(fmt.Sprintf("model=%d", model), func(b *testing.B) { benchBurst(b, config.DefaultWorkers(), model) })
 	}
 }
 
-func benchBurst(b *testing.B, workers int) {
+func benchBurst(b *testing.B, workers, model int) {
 	const (
 		channels = 20
 		links    = 200
@@ -51,14 +55,16 @@ func benchBurst(b *testing.B, workers int) {
 		b.Fatal(err)
 	}
 	defer fake.Close()
-	reader := newFakeReader()
-	llm := newFakeSummarizer("fake-llm")
-	llm.latency = latency
-	bot, err := New(Deps{Reader: reader, LLM: llm, Extractive: newFakeSummarizer("extractive"), Store: newMemStore()},
-		Options{Token: fake.Token(), APIURL: fake.APIURL(), HTTPAddr: "off", Workers: workers})
-	if err != nil {
-		b.Fatal(err)
-	}
+	reader := fakecore.NewReader()
+	llm := fakecore.NewSummarizer("fake-llm")
+	llm.Latency = latency
+	core := testCoreOptions()
+	core.Workers, core.ModelConcurrency, core.QueueSize = workers, model, config.DefaultQueueSize
+	bot, _ := newTestBot(b, harnessConfig{
+		client: ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second},
+		bot:    Options{ShutdownGrace: time.Second, JobTimeout: time.Minute},
+		core:   core,
+	}, reader, llm, fakecore.NewStore())
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(runCtx) }()
@@ -137,7 +143,7 @@ func benchBurst(b *testing.B, workers int) {
 		}
 		close(stopSampling)
 		sampler.Wait()
-		bot.session.Client.CloseIdleConnections()
+		bot.client.session.Client.CloseIdleConnections()
 		after := settleGoroutines(base)
 		if os.Getenv("BENCH_DUMP") != "" && after > base {
 			buf := make([]byte, 1<<20)

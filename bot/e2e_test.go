@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,48 +11,67 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/commands"
+	"github.com/precisbot/precis/internal/fakecore"
 	"github.com/precisbot/precis/internal/fakediscord"
+	"github.com/precisbot/precis/internal/metrics"
+	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
-var summaryOptsNormal = summarize.Options{}
-
-// harness is a running bot against a fake Discord.
+// harness is a running bot against a fake Discord, with the real core and
+// command handlers and fake articles, summarizers and store.
 type harness struct {
 	t      *testing.T
 	fake   *fakediscord.Server
 	bot    *Bot
-	reader *fakeReader
-	llm    *fakeSummarizer
-	store  *memStore
+	pipe   *pipeline.Pipeline
+	reader *fakecore.Reader
+	llm    *fakecore.Summarizer
+	store  *fakecore.Store
 	ctx    context.Context // the test's deadline
 	cancel context.CancelFunc
 	done   chan error
 }
 
-type harnessOpt func(*Deps, *Options)
+// harnessConfig is what a test may change before the bot starts.
+type harnessConfig struct {
+	client ClientOptions
+	bot    Options
+	core   pipeline.Options
+}
 
-// startBot runs the bot through its entry point, New(...).Run(ctx), against
-// a fake Discord and waits until the commands are registered.
+type harnessOpt func(*harnessConfig)
+
+// testCoreOptions size the core for tests.
+func testCoreOptions() pipeline.Options {
+	return pipeline.Options{
+		Workers: 4, QueueSize: 64, ModelConcurrency: 8, MaxLinks: 3,
+		JobTimeout: time.Minute, CacheMaxAge: 24 * time.Hour,
+	}
+}
+
+// startBot wires the adapter as main does (core, command handlers, client,
+// bot), runs it through New(...).Run(ctx) against a fake Discord and waits
+// until the commands are registered.
 func startBot(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
 	fake := fakediscord.New(t, fakediscord.Options{})
-	h := &harness{t: t, fake: fake, reader: newFakeReader(), llm: newFakeSummarizer("fake-llm"), store: newMemStore()}
-	deps := Deps{Reader: h.reader, LLM: h.llm, Extractive: newFakeSummarizer("extractive"), Store: h.store}
-	o := Options{Token: fake.Token(), APIURL: fake.APIURL(), HTTPAddr: "off", ShutdownGrace: time.Second}
+	h := &harness{t: t, fake: fake, reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"), store: fakecore.NewStore()}
+	cfg := harnessConfig{
+		client: ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second},
+		bot:    Options{ShutdownGrace: time.Second, JobTimeout: time.Minute},
+		core:   testCoreOptions(),
+	}
 	for _, opt := range opts {
-		opt(&deps, &o)
+		opt(&cfg)
 	}
-	b, err := New(deps, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.bot = b
+	h.bot, h.pipe = newTestBot(t, cfg, h.reader, h.llm, h.store)
 	h.ctx, h.cancel = context.WithTimeout(context.Background(), 30*time.Second)
 	runCtx, stop := context.WithCancel(context.Background())
 	h.done = make(chan error, 1)
-	go func() { h.done <- b.Run(runCtx) }()
+	go func() { h.done <- h.bot.Run(runCtx) }()
 	t.Cleanup(func() {
 		stop()
 		select {
@@ -68,6 +88,37 @@ func startBot(t *testing.T, opts ...harnessOpt) *harness {
 		t.Fatalf("commands not registered: %v", err)
 	}
 	return h
+}
+
+// newTestBot builds the core, the handlers, the client and the bot.
+func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, llm pipeline.Summarizer, st *fakecore.Store) (*Bot, *pipeline.Pipeline) {
+	t.Helper()
+	m := metrics.New()
+	p, err := pipeline.New(pipeline.Deps{
+		Reader: reader, LLM: llm, Extractive: fakecore.NewSummarizer(summarize.ExtractiveModel), Store: st, Metrics: m,
+	}, cfg.core)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	client, err := NewClient(cfg.client, m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := commands.New(commands.Deps{Pipeline: p, Settings: st, Usage: st, FindLinks: article.FindLinks}, commands.Limits{MinWords: 80})
+	b, err := New(client, Deps{Core: p, Commands: handler, Store: st, Metrics: m}, cfg.bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, p
+}
+
+// putSummary stores s as the fake LLM's normal-length summary of norm in
+// the default language, as the core would have.
+func (h *harness) putSummary(norm string, s *summarize.Summary) {
+	data, _ := json.Marshal(map[string]any{"made_at": time.Now(), "summary": s})
+	key := pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: summarize.LengthNormal})
+	_ = h.store.PutSummary(context.Background(), key, norm, data)
 }
 
 func (h *harness) wait(pred func(fakediscord.Request) bool) fakediscord.Request {
@@ -130,7 +181,7 @@ func TestRegistersCommandsByBulkOverwrite(t *testing.T) {
 	for _, guild := range []string{"", fakediscord.DefaultGuildID} {
 		t.Run("guild="+guild, func(t *testing.T) {
 			t.Parallel()
-			h := startBot(t, func(_ *Deps, o *Options) { o.GuildID = guild })
+			h := startBot(t, func(c *harnessConfig) { c.bot.GuildID = guild })
 			r := h.wait(fakediscord.Match("PUT", "/applications/*/**"))
 			want := "/applications/" + h.fake.ApplicationID() + "/commands"
 			if guild != "" {
@@ -158,7 +209,7 @@ func TestRegistersCommandsByBulkOverwrite(t *testing.T) {
 
 func TestIdentifyIntentsAndToken(t *testing.T) {
 	t.Parallel()
-	h := startBot(t, func(_ *Deps, o *Options) { o.Token = "Bot " + fakediscord.DefaultToken })
+	h := startBot(t, func(c *harnessConfig) { c.client.Token = "Bot " + fakediscord.DefaultToken })
 	id, err := h.fake.WaitIdentify(h.ctx, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +224,7 @@ func TestSlashCommandDefersThenEditsWithSummary(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)
 	gate := make(chan struct{})
-	h.reader.gate = gate // the article arrives only after the deferral was seen
+	h.reader.Gate = gate // the article arrives only after the deferral was seen
 	in, err := h.fake.SendSlashCommand(fakediscord.SlashCommand{
 		Name: "summarize", Options: []*discordgo.ApplicationCommandInteractionDataOption{stringOpt("url", "https://news.example/story")},
 	})
@@ -233,7 +284,7 @@ func TestSlashCommandPrivateIsEphemeral(t *testing.T) {
 func TestSlashCommandErrorIsEphemeralFollowUp(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)
-	h.reader.errs["https://news.example/gone"] = &article.HTTPError{StatusCode: 404, Status: "404 Not Found"}
+	h.reader.Errs["https://news.example/gone"] = &article.HTTPError{StatusCode: 404, Status: "404 Not Found"}
 	in, err := h.fake.SendSlashCommand(fakediscord.SlashCommand{
 		Name: "summarize", Options: []*discordgo.ApplicationCommandInteractionDataOption{stringOpt("url", "https://news.example/gone")},
 	})
@@ -311,7 +362,7 @@ func TestPastedLinkGetsReplyWithoutPing(t *testing.T) {
 		m.AllowedMentions.RepliedUser == nil || *m.AllowedMentions.RepliedUser {
 		t.Errorf("reply may ping: %s", r.Body)
 	}
-	l := <-h.store.linked
+	l := <-h.store.Linked
 	if l.NormURL != "https://news.example/pasted" || l.MessageID != msg["id"] || l.GuildID == "" {
 		t.Errorf("recorded link %+v", l)
 	}
@@ -321,8 +372,8 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)
 	norm, _ := article.NormalizeURL("https://news.example/cached")
-	s, _ := h.llm.Summarize(context.Background(), &article.Article{URL: norm, Title: "Cached"}, summaryOptsNormal)
-	h.store.putSummary(norm, s)
+	s, _ := h.llm.Summarize(context.Background(), &article.Article{URL: norm, Title: "Cached"}, summarize.Options{})
+	h.putSummary(norm, s)
 	if _, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/cached"}); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +395,7 @@ func TestReactionMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-h.store.linked // the handler is done with the message: recorded, no reply
+	<-h.store.Linked // the handler is done with the message: recorded, no reply
 	if n := count(h.fake.Requests(), fakediscord.Match("POST", "/channels/*/messages")); n != 0 {
 		t.Fatalf("reaction mode replied to a pasted link without a reaction")
 	}
@@ -372,9 +423,9 @@ func TestBotsWebhooksAndSelfIgnored(t *testing.T) {
 		{Message: &discordgo.Message{ID: "4", GuildID: "", ChannelID: "dm", Content: "https://news.example/x", Author: &discordgo.User{ID: "7"}}},
 	}
 	for _, m := range ignored {
-		h.bot.onMessageCreate(h.bot.session, m) // synchronous: returns when handled
+		h.bot.onMessageCreate(h.bot.client.session, m) // synchronous: returns when handled
 	}
-	if len(h.store.linked) != 0 || h.reader.Calls("https://news.example/x") != 0 {
+	if len(h.store.Linked) != 0 || h.reader.Calls("https://news.example/x") != 0 {
 		t.Fatalf("ignored messages were processed")
 	}
 	// Through the gateway too: a bot's and a webhook's links, then a person's.
@@ -422,7 +473,7 @@ func TestServerErrorRetried(t *testing.T) {
 	for _, status := range []int{500, 503} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
-			h := startBot(t, func(_ *Deps, o *Options) { o.RetryBase = time.Millisecond })
+			h := startBot(t, func(c *harnessConfig) { c.client.RetryBase = time.Millisecond })
 			h.fake.FailNext("POST", "/channels/"+fakediscord.DefaultChannelID+"/messages", status)
 			if _, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/flaky"}); err != nil {
 				t.Fatal(err)
@@ -466,13 +517,13 @@ func TestSurvivesGatewayReconnect(t *testing.T) {
 func TestShutdownCancelsInFlightWork(t *testing.T) {
 	t.Parallel()
 	fake := fakediscord.New(t, fakediscord.Options{AllowViolations: true})
-	reader := newFakeReader()
-	reader.gate = make(chan struct{}) // never opened: work is stuck
-	b, err := New(Deps{Reader: reader, LLM: newFakeSummarizer("m"), Extractive: newFakeSummarizer("extractive"), Store: newMemStore()},
-		Options{Token: fake.Token(), APIURL: fake.APIURL(), HTTPAddr: "off", ShutdownGrace: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reader := fakecore.NewReader()
+	reader.Gate = make(chan struct{}) // never opened: work is stuck
+	b, _ := newTestBot(t, harnessConfig{
+		client: ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second},
+		bot:    Options{ShutdownGrace: 50 * time.Millisecond, JobTimeout: time.Minute},
+		core:   testCoreOptions(),
+	}, reader, fakecore.NewSummarizer("m"), fakecore.NewStore())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/internal/fakecore"
 	"github.com/precisbot/precis/internal/metrics"
 )
 
@@ -96,13 +97,13 @@ func TestHealth(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			st := newMemStore()
-			st.pingErr = tc.pingErr
-			b, err := New(Deps{Reader: newFakeReader(), Extractive: newFakeSummarizer("extractive"), Store: st},
-				Options{Token: "t", APIURL: "http://127.0.0.1:1/api/v9"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := fakecore.NewStore()
+			st.PingErr = tc.pingErr
+			b, _ := newTestBot(t, harnessConfig{
+				client: ClientOptions{Token: "t", APIURL: "http://127.0.0.1:1/api/v9", RetryBase: time.Second},
+				bot:    Options{ShutdownGrace: time.Second, JobTimeout: time.Minute},
+				core:   testCoreOptions(),
+			}, fakecore.NewReader(), nil, st)
 			b.connected.Store(tc.connected)
 			srv := httptest.NewServer(healthHandler(b.health, b.metrics))
 			defer srv.Close()

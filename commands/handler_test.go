@@ -10,46 +10,54 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
-// fakeSummarizer answers per URL: an error from errs, else a summary.
-type fakeSummarizer struct {
-	mu   sync.Mutex
-	errs map[string]error
-	jobs []Job
+// fakePipeline answers per URL: an error from errs, else a summary. quota,
+// when set, refuses every request as the core's limiter would.
+type fakePipeline struct {
+	mu    sync.Mutex
+	errs  map[string]error
+	quota error
+	reqs  []pipeline.Request
+	links []string
+	max   int
 }
 
-func (f *fakeSummarizer) Summarize(_ context.Context, job Job) (*summarize.Summary, error) {
+func (f *fakePipeline) SummarizeLinks(_ context.Context, req pipeline.Request, links []string) ([]pipeline.Result, error) {
+	if len(links) == 0 {
+		return nil, pipeline.ErrNoLinks
+	}
+	if f.quota != nil {
+		return nil, f.quota
+	}
 	f.mu.Lock()
-	f.jobs = append(f.jobs, job)
-	err := f.errs[job.URL]
-	f.mu.Unlock()
-	if job.Progress != nil {
-		job.Progress("Reading…")
+	defer f.mu.Unlock()
+	if req.Progress != nil {
+		req.Progress("Reading…")
 	}
-	if err != nil {
-		return nil, err
+	var out []pipeline.Result
+	for _, u := range links {
+		f.reqs = append(f.reqs, req)
+		f.links = append(f.links, u)
+		if err := f.errs[u]; err != nil {
+			out = append(out, pipeline.Result{URL: u, Err: err})
+			continue
+		}
+		out = append(out, pipeline.Result{URL: u, Summary: &summarize.Summary{URL: u, Headline: "H " + u, Language: req.Language}})
 	}
-	return &summarize.Summary{URL: job.URL, Headline: "H " + job.URL, Language: job.Language}, nil
+	return out, nil
 }
 
-type fakeQuota struct {
-	err   error
-	taken int
-}
-
-func (q *fakeQuota) Take(_, _ string, n int) error {
-	if q.err != nil {
-		return q.err
+func (f *fakePipeline) LinksPerMessage() int {
+	if f.max > 0 {
+		return f.max
 	}
-	q.taken += n
-	return nil
+	return 3
 }
 
 type fakeSettings struct {
@@ -84,7 +92,7 @@ type fakeDigest struct {
 	calls []string
 	err   error
 	feeds []string
-	msgs  []*discordgo.MessageSend
+	dg    *digest.Digest
 	next  time.Time
 }
 
@@ -108,8 +116,8 @@ func (d *fakeDigest) RemoveFeed(_ context.Context, g, c, u string) error {
 func (d *fakeDigest) Feeds(_ context.Context, g, c string) ([]string, error) {
 	return d.feeds, d.rec("feeds %s %s", g, c)
 }
-func (d *fakeDigest) Preview(_ context.Context, g, c string) ([]*discordgo.MessageSend, error) {
-	return d.msgs, d.rec("preview %s %s", g, c)
+func (d *fakeDigest) Preview(_ context.Context, g, c string) (*digest.Digest, error) {
+	return d.dg, d.rec("preview %s %s", g, c)
 }
 func (d *fakeDigest) Status(_ context.Context, g string) (string, error) {
 	return "**status**", d.rec("status %s", g)
@@ -117,20 +125,19 @@ func (d *fakeDigest) Status(_ context.Context, g string) (string, error) {
 
 var fixedNow = func() time.Time { return time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC) }
 
-const admin = int64(discordgo.PermissionManageGuild)
+const admin = PermManageGuild
 
 type env struct {
-	sum      *fakeSummarizer
-	quota    *fakeQuota
+	sum      *fakePipeline
 	settings *fakeSettings
 	digest   *fakeDigest
 	h        *Handler
 }
 
 func newEnv(limits Limits) *env {
-	e := &env{sum: &fakeSummarizer{errs: map[string]error{}}, quota: &fakeQuota{}, settings: &fakeSettings{}, digest: &fakeDigest{}}
+	e := &env{sum: &fakePipeline{errs: map[string]error{}}, settings: &fakeSettings{}, digest: &fakeDigest{}}
 	e.h = New(Deps{
-		Summarizer: e.sum, Quota: e.quota, Settings: e.settings, Usage: fakeUsage{n: 12, tokens: 150_000},
+		Pipeline: e.sum, Settings: e.settings, Usage: fakeUsage{n: 12, tokens: 150_000},
 		Digest: e.digest, FindLinks: article.FindLinks, Now: fixedNow,
 	}, limits)
 	return e
@@ -180,10 +187,10 @@ func TestSummarize(t *testing.T) {
 		{name: "no url", opts: map[string]any{}, wantErr: "Give me a link"},
 		{name: "bad length", opts: map[string]any{"url": "https://news.example/a", "length": "epic"}, wantErr: "short, normal or detailed"},
 		{name: "user quota", opts: map[string]any{"url": "https://news.example/a"},
-			quotaErr: &QuotaError{Scope: "user", Limit: 20, RetryIn: 12 * time.Minute}, wantErr: "your limit of 20 summaries per hour. Try again in 12 minutes"},
+			quotaErr: &pipeline.QuotaError{Scope: "user", Limit: 20, RetryIn: 12 * time.Minute}, wantErr: "your limit of 20 summaries per hour. Try again in 12 minutes"},
 		{name: "server quota", opts: map[string]any{"url": "https://news.example/a"},
-			quotaErr: &QuotaError{Scope: "server", Limit: 120, RetryIn: 30 * time.Second}, wantErr: "This server has reached its limit of 120 summaries per hour. Try again in a minute"},
-		{name: "busy", opts: map[string]any{"url": "https://news.example/a"}, sumErr: fmt.Errorf("queue: %w", ErrBusy), wantErr: "busy"},
+			quotaErr: &pipeline.QuotaError{Scope: "server", Limit: 120, RetryIn: 30 * time.Second}, wantErr: "This server has reached its limit of 120 summaries per hour. Try again in a minute"},
+		{name: "busy", opts: map[string]any{"url": "https://news.example/a"}, sumErr: fmt.Errorf("queue: %w", pipeline.ErrBusy), wantErr: "busy"},
 		{name: "404", opts: map[string]any{"url": "https://news.example/a"},
 			sumErr: fmt.Errorf("read: %w", &article.HTTPError{StatusCode: 404}), wantErr: "not found (HTTP 404)"},
 		{name: "refused", opts: map[string]any{"url": "https://news.example/a"},
@@ -196,7 +203,7 @@ func TestSummarize(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(Limits{})
-			e.quota.err = tc.quotaErr
+			e.sum.quota = tc.quotaErr
 			if tc.sumErr != nil {
 				e.sum.errs["https://news.example/a"] = tc.sumErr
 			}
@@ -206,7 +213,7 @@ func TestSummarize(t *testing.T) {
 				if resp.Error != "" || len(resp.Summaries) != 1 {
 					t.Fatalf("resp %+v, want one summary", resp)
 				}
-				j := e.sum.jobs[0]
+				j := e.sum.reqs[0]
 				if j.Length != "short" || !j.Asked || j.Source != "command" || j.UserID != "u1" {
 					t.Errorf("job %+v", j)
 				}
@@ -221,7 +228,7 @@ func TestSummarize(t *testing.T) {
 			if strings.Contains(resp.Error, "sqlite") {
 				t.Errorf("internal detail leaked: %q", resp.Error)
 			}
-			if tc.quotaErr != nil && len(e.sum.jobs) != 0 {
+			if tc.quotaErr != nil && len(e.sum.reqs) != 0 {
 				t.Errorf("summarised past the quota")
 			}
 		})
@@ -233,8 +240,8 @@ func TestSummarizeUsesChannelLanguage(t *testing.T) {
 	e := newEnv(Limits{})
 	e.settings.cs = map[string]store.ChannelSettings{"g1/c1": {Mode: ModeAuto, Language: "de"}}
 	resp := e.h.Handle(context.Background(), req(NameSummarize, "", map[string]any{"url": "https://news.example/a"}), nil)
-	if resp.Error != "" || e.sum.jobs[0].Language != "de" {
-		t.Fatalf("resp %+v jobs %+v", resp, e.sum.jobs)
+	if resp.Error != "" || e.sum.reqs[0].Language != "de" {
+		t.Fatalf("resp %+v requests %+v", resp, e.sum.reqs)
 	}
 }
 
@@ -259,7 +266,10 @@ func TestSummarizeMessage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(Limits{MaxLinks: tc.maxLinks})
+			e := newEnv(Limits{})
+			if tc.maxLinks > 0 {
+				e.sum.max = tc.maxLinks
+			}
 			for _, u := range tc.failing {
 				e.sum.errs[u] = &article.HTTPError{StatusCode: 404}
 			}
@@ -278,8 +288,8 @@ func TestSummarizeMessage(t *testing.T) {
 			if !strings.Contains(resp.Content, tc.wantContent) {
 				t.Errorf("Content = %q, want %q", resp.Content, tc.wantContent)
 			}
-			if e.quota.taken != len(e.sum.jobs) {
-				t.Errorf("quota took %d for %d links", e.quota.taken, len(e.sum.jobs))
+			if len(e.sum.links) != tc.wantN+len(tc.failing) {
+				t.Errorf("asked the core for %d links", len(e.sum.links))
 			}
 			for i, s := range resp.Summaries[1:] {
 				if s.URL < resp.Summaries[i].URL {
@@ -302,7 +312,7 @@ func TestSettings(t *testing.T) {
 	}{
 		{name: "no permission", perms: 0, opts: map[string]any{"mode": "off"}, wantErr: "Manage Server"},
 		{name: "show", perms: admin, wantText: "Mode: auto"},
-		{name: "administrator may", perms: discordgo.PermissionAdministrator, opts: map[string]any{"mode": "off"},
+		{name: "administrator may", perms: PermAdministrator, opts: map[string]any{"mode": "off"},
 			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "off"}},
 		{name: "all options", perms: admin, opts: map[string]any{"mode": "reaction", "language": "pt-BR", "min_words": int64(200)},
 			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "reaction", Language: "pt-BR", MinWords: 200}, wantText: "📰"},
@@ -449,118 +459,13 @@ func TestDigestCommands(t *testing.T) {
 func TestDigestPreviewMessagesAndDisabled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(Limits{})
-	e.digest.msgs = []*discordgo.MessageSend{{Content: "digest"}}
+	e.digest.dg = &digest.Digest{Stories: []digest.Story{{Title: "A story"}}}
 	resp := e.h.Handle(context.Background(), req(NameDigest, "preview", nil), nil)
-	if len(resp.Messages) != 1 {
-		t.Errorf("preview messages %v", resp.Messages)
+	if resp.Digest != e.digest.dg {
+		t.Errorf("preview response %+v", resp)
 	}
 	h := New(Deps{}, Limits{})
 	if resp := h.Handle(context.Background(), req(NameDigest, "status", nil), nil); !strings.Contains(resp.Error, "not enabled") {
 		t.Errorf("nil digest: %+v", resp)
-	}
-}
-
-func TestUserMessage(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("x: %w", article.ErrTooLarge), "too large"},
-		{fmt.Errorf("x: %w", article.ErrTimeout), "timed out"},
-		{fmt.Errorf("x: %w", article.ErrUnsupportedType), "unsupported content type"},
-		{fmt.Errorf("x: %w", article.ErrBadURL), "not a valid http or https link"},
-		{fmt.Errorf("x: %w", &article.HTTPError{StatusCode: 403}), "refused access"},
-		{fmt.Errorf("x: %w", context.DeadlineExceeded), "took too long"},
-		{fmt.Errorf("x: %w", ErrTooShort), "too short"},
-		{&digest.UserError{Msg: "That feed is already there.", Err: errors.New("unique")}, "That feed is already there."},
-	} {
-		if got := UserMessage(tc.err); !strings.Contains(got, tc.want) {
-			t.Errorf("UserMessage(%v) = %q, want %q", tc.err, got, tc.want)
-		}
-	}
-}
-
-func TestRequestFromInteraction(t *testing.T) {
-	t.Parallel()
-	i := &discordgo.Interaction{
-		Type: discordgo.InteractionApplicationCommand, GuildID: "g", ChannelID: "c", Locale: "de",
-		Member: &discordgo.Member{User: &discordgo.User{ID: "u"}, Permissions: admin},
-		Data: discordgo.ApplicationCommandInteractionData{
-			Name: "digest", CommandType: discordgo.ChatApplicationCommand,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-				Name: "feeds", Type: discordgo.ApplicationCommandOptionSubCommandGroup,
-				Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-					Name: "add", Type: discordgo.ApplicationCommandOptionSubCommand,
-					Options: []*discordgo.ApplicationCommandInteractionDataOption{
-						{Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: "https://f.example/rss"},
-						{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: "c7"},
-						{Name: "min_words", Type: discordgo.ApplicationCommandOptionInteger, Value: float64(150)},
-						{Name: "private", Type: discordgo.ApplicationCommandOptionBoolean, Value: true},
-					},
-				}},
-			}},
-		},
-	}
-	r, ok := RequestFromInteraction(i)
-	if !ok {
-		t.Fatal("not converted")
-	}
-	n, _ := r.Int("min_words")
-	if r.Sub() != "feeds add" || r.String("url") != "https://f.example/rss" || r.String("channel") != "c7" ||
-		n != 150 || !r.Bool("private") || r.UserID != "u" || r.Permissions != admin || r.Locale != "de" {
-		t.Errorf("request %+v", r)
-	}
-
-	mc := &discordgo.Interaction{
-		Type: discordgo.InteractionApplicationCommand, GuildID: "g", ChannelID: "c",
-		Member: &discordgo.Member{User: &discordgo.User{ID: "u"}},
-		Data: discordgo.ApplicationCommandInteractionData{
-			Name: NameSummarizeLink, CommandType: discordgo.MessageApplicationCommand, TargetID: "m1",
-			Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Messages: map[string]*discordgo.Message{
-				"m1": {ID: "m1", Content: "see this", Embeds: []*discordgo.MessageEmbed{{URL: "https://news.example/e"}}},
-			}},
-		},
-	}
-	r, _ = RequestFromInteraction(mc)
-	if r.TargetMessageID != "m1" || !strings.Contains(r.TargetContent, "https://news.example/e") {
-		t.Errorf("message command request %+v", r)
-	}
-	if _, ok := RequestFromInteraction(&discordgo.Interaction{Type: discordgo.InteractionPing}); ok {
-		t.Errorf("ping converted")
-	}
-}
-
-func TestDefinitions(t *testing.T) {
-	t.Parallel()
-	defs := Definitions()
-	seen := map[string]*discordgo.ApplicationCommand{}
-	var walk func(cmd string, opts []*discordgo.ApplicationCommandOption)
-	walk = func(cmd string, opts []*discordgo.ApplicationCommandOption) {
-		for _, o := range opts {
-			if len(o.Name) > 32 || strings.ToLower(o.Name) != o.Name || o.Description == "" || len([]rune(o.Description)) > 100 {
-				t.Errorf("%s: option %q: bad name or description %q", cmd, o.Name, o.Description)
-			}
-			walk(cmd+" "+o.Name, o.Options)
-		}
-	}
-	for _, d := range defs {
-		seen[d.Name] = d
-		if d.Type == discordgo.ChatApplicationCommand && (d.Description == "" || len([]rune(d.Description)) > 100) {
-			t.Errorf("%s: description %q", d.Name, d.Description)
-		}
-		walk(d.Name, d.Options)
-	}
-	for _, name := range []string{NamePrecis, NameDigest} {
-		d := seen[name]
-		if d == nil || d.DefaultMemberPermissions == nil || *d.DefaultMemberPermissions != admin {
-			t.Errorf("%s: default_member_permissions not Manage Server", name)
-		}
-	}
-	if d := seen[NameSummarizeLink]; d == nil || d.Type != discordgo.MessageApplicationCommand {
-		t.Errorf("message context menu missing")
-	}
-	if d := seen[NameSummarize]; d == nil || d.DefaultMemberPermissions != nil || len(d.Options) != 3 || !d.Options[0].Required {
-		t.Errorf("summarize definition %+v", d)
 	}
 }

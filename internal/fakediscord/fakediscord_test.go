@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/internal/fakediscord"
 )
 
@@ -139,7 +138,7 @@ func sendOK() *discordgo.MessageSend {
 	return &discordgo.MessageSend{
 		Content:         "hello",
 		Embeds:          []*discordgo.MessageEmbed{{Title: "t", Description: "d"}},
-		AllowedMentions: discordtext.NoMentions(),
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 	}
 }
 
@@ -174,7 +173,7 @@ func TestMessageRecordedAndValidated(t *testing.T) {
 		t.Fatalf("read back: %v %+v", err, got)
 	}
 	edited, err := s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		ID: msg.ID, Channel: fakediscord.DefaultChannelID, Content: ptr("edited"), AllowedMentions: discordtext.NoMentions(),
+		ID: msg.ID, Channel: fakediscord.DefaultChannelID, Content: ptr("edited"), AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 	})
 	if err != nil || edited.Content != "edited" || edited.EditedTimestamp == nil {
 		t.Fatalf("edit: %v %+v", err, edited)
@@ -367,7 +366,7 @@ func TestInteractionRoundTrip(t *testing.T) {
 		t.Errorf("callback = %v", cb)
 	}
 	edit, err := s.InteractionResponseEdit(ic.Interaction, &discordgo.WebhookEdit{
-		Content: ptr("done"), AllowedMentions: discordtext.NoMentions(),
+		Content: ptr("done"), AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 	})
 	if err != nil || edit.Content != "done" {
 		t.Fatalf("edit original: %v %+v", err, edit)
@@ -375,7 +374,7 @@ func TestInteractionRoundTrip(t *testing.T) {
 	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PATCH", in.OriginalPath)); err != nil {
 		t.Fatal(err)
 	}
-	fu, err := s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "more", AllowedMentions: discordtext.NoMentions()})
+	fu, err := s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "more", AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}})
 	if err != nil || fu.ID == "" || fu.ID == edit.ID {
 		t.Fatalf("follow-up: %v %+v", err, fu)
 	}
@@ -553,7 +552,7 @@ func TestDeferredFollowupsLikeDiscord(t *testing.T) {
 	if err != nil || orig.Flags&discordgo.MessageFlagsEphemeral == 0 || orig.Flags&discordgo.MessageFlagsLoading == 0 {
 		t.Fatalf("original = %v %+v", err, orig)
 	}
-	fu, err := s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "x", AllowedMentions: discordtext.NoMentions()})
+	fu, err := s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "x", AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}})
 	if err != nil || fu.ID != orig.ID {
 		t.Fatalf("first follow-up %v id %v, want the original's %s", err, fu, orig.ID)
 	}
@@ -574,7 +573,7 @@ func TestDeferredFollowupsLikeDiscord(t *testing.T) {
 	if err := s.InteractionResponseDelete(ic.Interaction); err != nil {
 		t.Fatal(err)
 	}
-	fu, err = s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "y", AllowedMentions: discordtext.NoMentions()})
+	fu, err = s.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "y", AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}})
 	if err != nil || fu.ID == orig.ID {
 		t.Fatalf("follow-up after delete: %v %+v", err, fu)
 	}
@@ -654,7 +653,7 @@ func TestCallbackWithResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{Content: "hi", AllowedMentions: discordtext.NoMentions()}}
+		Data: &discordgo.InteractionResponseData{Content: "hi", AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}}
 	raw, err := s.Request("POST", discordgo.EndpointInteractionResponse(in.ID, in.Token)+"?with_response=true", body)
 	if err != nil {
 		t.Fatal(err)
