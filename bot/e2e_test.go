@@ -260,6 +260,38 @@ func TestSlashCommandDefersThenEditsWithSummary(t *testing.T) {
 	}
 }
 
+// A page that makes the extractor panic costs its asker an explanation,
+// not the bot: the next link is answered.
+func TestExtractorPanicIsContained(t *testing.T) {
+	t.Parallel()
+	h := startBot(t)
+	h.reader.Panics = map[string]bool{"https://news.example/boom": true}
+	in, err := h.fake.SendSlashCommand(fakediscord.SlashCommand{
+		Name: "summarize", Options: []*discordgo.ApplicationCommandInteractionDataOption{stringOpt("url", "https://news.example/boom")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	followUp := h.wait(fakediscord.Match("POST", in.FollowupPath))
+	if m := decodeMessage(t, followUp); m.Flags&64 == 0 || !strings.Contains(m.Content, "couldn't read that page") {
+		t.Errorf("explanation %s", followUp.Body)
+	}
+	next, err := h.fake.SendSlashCommand(fakediscord.SlashCommand{
+		Name: "summarize", Options: []*discordgo.ApplicationCommandInteractionDataOption{stringOpt("url", "https://news.example/fine")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.wait(func(r fakediscord.Request) bool {
+		return r.Method == "PATCH" && r.Route == next.OriginalPath && strings.Contains(string(r.Body), "Council")
+	})
+	var sb strings.Builder
+	_, _ = h.bot.Metrics().WriteTo(&sb)
+	if !strings.Contains(sb.String(), `precis_panics_total{where="summarize"} 1`) {
+		t.Errorf("panic not counted:\n%s", sb.String())
+	}
+}
+
 func TestSlashCommandPrivateIsEphemeral(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)

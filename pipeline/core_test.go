@@ -106,7 +106,10 @@ func TestTokensBilledWhenTheLeaderGivesUp(t *testing.T) {
 	e.reader.Started = make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { _, err := e.p.Summarize(ctx, Request{URL: "https://news.example/x", GuildID: "g"}); errc <- err }()
+	go func() {
+		_, err := e.p.Summarize(ctx, Request{URL: "https://news.example/x", GuildID: "g"})
+		errc <- err
+	}()
 	<-e.reader.Started
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"sync"
 	"time"
-
 )
 
 // Limiter enforces the hourly allowances per user and per server with a

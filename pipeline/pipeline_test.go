@@ -173,7 +173,7 @@ func TestPipelineCache(t *testing.T) {
 	}{
 		{name: "hit", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: Request{URL: u}},
 		{name: "other language", cached: &summarize.Summary{Summary: "s", Language: "en", Model: "m"}, job: Request{URL: u, Language: "fr"}, wantFetch: true},
-		
+
 		{name: "detailed asked", cached: &summarize.Summary{Summary: "s", Model: "m"}, job: Request{URL: u, Length: "detailed"}, wantFetch: true},
 		{name: "miss", job: Request{URL: u}, wantFetch: true},
 	} {

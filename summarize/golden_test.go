@@ -129,7 +129,7 @@ func TestExtractiveCorpus(t *testing.T) {
 	for _, name := range []string{"bbc-1", "cnn", "guardian-1", "lemonde-1", "heise", "nytimes-1", "wapo-1", "qq", "wikipedia", "yahoo-1"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			text := htmlText(t, filepath.Join("/work/shared/corpus/readability", name, "expected.html"))
+			text := htmlText(t, filepath.Join("..", "..", "shared", "corpus", "readability", name, "expected.html"))
 			a := &article.Article{URL: "https://example.com/" + name, Title: name, Text: text}
 			s, err := NewExtractive().Summarize(context.Background(), a, Options{})
 			if err != nil {

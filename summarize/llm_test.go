@@ -18,15 +18,13 @@ import (
 	"github.com/precisbot/precis/internal/fakellm"
 )
 
-// seedArticle is the seed page's clean text (corpus/seed/expected.json).
+// seedArticle is the seed page's clean text (testdata/seed/expected.json at
+// the module root, a copy of corpus/seed).
 func seedArticle(t testing.TB) *article.Article {
 	t.Helper()
-	b, err := os.ReadFile("../../shared/corpus/seed/expected.json")
+	b, err := os.ReadFile("../testdata/seed/expected.json")
 	if err != nil {
-		b, err = os.ReadFile("/work/shared/corpus/seed/expected.json")
-	}
-	if err != nil {
-		t.Skipf("seed corpus not available: %v", err)
+		t.Fatalf("seed article (a copy of corpus/seed kept in the repository): %v", err)
 	}
 	var d struct {
 		URL, Title, Text string

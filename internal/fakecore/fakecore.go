@@ -27,6 +27,9 @@ type Reader struct {
 	Gate  chan struct{}
 	// Started, when set, receives each URL as its Read begins.
 	Started chan string
+	// Panics lists URLs whose Read panics, like an extractor meeting a
+	// hostile page.
+	Panics map[string]bool
 }
 
 // NewReader returns a Reader of 640-word articles.
@@ -42,7 +45,11 @@ func (f *Reader) Read(ctx context.Context, u string) (*article.Article, error) {
 	gate := f.Gate
 	words := f.Words
 	started := f.Started
+	boom := f.Panics[u]
 	f.mu.Unlock()
+	if boom {
+		panic("extractor crashed on " + u)
+	}
 	if started != nil {
 		started <- u
 	}

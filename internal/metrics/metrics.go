@@ -99,12 +99,6 @@ func (m *Metrics) setGauge(name string, v float64) {
 	m.mu.Unlock()
 }
 
-func (m *Metrics) addGauge(name string, v float64) {
-	m.mu.Lock()
-	m.gauges[name] += v
-	m.mu.Unlock()
-}
-
 func (m *Metrics) observe(name, lbl string, d time.Duration) {
 	sec := d.Seconds()
 	m.mu.Lock()
