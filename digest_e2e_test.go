@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/fakediscord"
 )
@@ -53,36 +50,13 @@ func TestDigestEndToEnd(t *testing.T) {
 	}
 	clock := &testClock{now: time.Date(2026, 3, 28, 9, 0, 0, 0, berlin)} // the day before DST starts
 	fake := fakediscord.New(t, fakediscord.Options{Now: clock.Now, InteractionAckTimeout: -1})
-	logger := slog.New(slog.DiscardHandler)
-	if os.Getenv("PRECIS_TEST_LOG") != "" {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	env := map[string]string{
+	m, _ := runMain(t, map[string]string{
 		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
 		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := newMain(context.Background(), cfg, logger, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	}, clock)
 	digests := m.digests
-
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- m.Run(runCtx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("main: %v", err)
-		}
-	}()
 	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +138,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	// A second tick, and a restart of the scheduler, post nothing more.
 	clock.Set(time.Date(2026, 3, 29, 8, 5, 0, 0, berlin))
 	digests.RunDue(ctx)
-	again := digest.New(digest.Deps{Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock, Logger: logger}, digest.Options{InstanceID: "restarted"})
+	again := digest.New(digest.Deps{Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock}, digest.Options{InstanceID: "restarted"})
 	again.RunDue(ctx)
 	if n := count(fake.Requests(), isDigest); n != 1 {
 		t.Errorf("digest posted %d times, want once", n)

@@ -5,13 +5,17 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/fakellm"
 	"github.com/precisbot/precis/render"
 	"github.com/precisbot/precis/summarize"
@@ -253,4 +257,38 @@ func TestServeNeedsToken(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "DISCORD_TOKEN") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
+}
+
+// runMain builds Precis from env (through config.Load, as serve does) with
+// clock (nil: the system clock) and runs it until the test ends or stop is
+// called. stop waits for Run to return and reports its error.
+func runMain(t *testing.T, env map[string]string, clock digest.Clock) (m *Main, stop func()) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if os.Getenv("PRECIS_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	m, err = newMain(context.Background(), cfg, logger, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			m.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return m, stop
 }

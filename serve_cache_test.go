@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/internal/fakediscord"
 	"github.com/precisbot/precis/internal/fakellm"
 )
@@ -35,26 +33,10 @@ func TestCacheFollowsModelAndLanguage(t *testing.T) {
 			"DATABASE_URL": db, "FETCH_ALLOW_PRIVATE": "true",
 			"LLM_BASE_URL": llm.BaseURL(), "LLM_API_KEY": "sk-test", "LLM_MODEL": model, "SUMMARY_LANGUAGE": lang,
 		}
-		cfg, err := config.Load(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := NewMain(context.Background(), cfg, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		_, stop := runMain(t, env, nil)
+		defer stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- m.Run(runCtx) }()
-		defer func() {
-			stop()
-			if err := <-done; err != nil {
-				t.Errorf("run %d: %v", runs, err)
-			}
-		}()
 		if _, err := fake.WaitRequestN(ctx, runs, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
 			t.Fatal(err)
 		}

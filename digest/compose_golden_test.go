@@ -1,43 +1,14 @@
 package digest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/internal/golden"
 	"github.com/precisbot/precis/store"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
-
-func checkGolden(t *testing.T, name string, got any) {
-	t.Helper()
-	data, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = append(data, '\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./digest -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(data, want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", path, data)
-	}
-}
 
 // goldenStore seeds a small, fixed news day: the quake story from five
 // outlets shared in two channels (one outlet also carried by a feed), the
@@ -94,6 +65,6 @@ func TestComposeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The domain value is also the render package's golden input.
-	checkGolden(t, "digest_value", comp.digest("c"))
-	checkGolden(t, "digest_report", comp.report)
+	golden.JSON(t, "digest_value", comp.digest("c"))
+	golden.JSON(t, "digest_report", comp.report)
 }

@@ -5,7 +5,6 @@ import (
 	"path"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/precisbot/precis/internal/discordtext"
 
@@ -231,26 +230,8 @@ func wordCount(s string) int {
 	return n
 }
 
-// safeText makes untrusted text (titles, summaries, channel names) inert in
-// Discord markdown: one line, no control characters, markdown escaped and
-// mentions neutralised by discordtext.Escape, the escaper the summaries use
-// too. allowed_mentions is set on every message as well; this is the second
-// belt.
-func safeText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return ' '
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return discordtext.Escape(collapseSpace(s))
-}
+// safeText makes untrusted text inert as one line of Discord Markdown.
+func safeText(s string) string { return discordtext.SafeLine(s) }
 
 // hostOf is the site name shown for a link without a known site: the host
 // without "www.".

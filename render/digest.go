@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -163,25 +161,8 @@ func channelLabel(sh digest.Share) string {
 	return "<#" + sh.ChannelID + ">"
 }
 
-// safeText makes untrusted text (titles, summaries, channel names) inert in
-// Discord markdown: one line, no control characters, markdown escaped and
-// mentions neutralised. allowed_mentions is set on every message as well;
-// this is the second belt.
-func safeText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return ' '
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return discordtext.Escape(strings.Join(strings.Fields(s), " "))
-}
+// safeText makes untrusted text inert as one line of Discord Markdown.
+func safeText(s string) string { return discordtext.SafeLine(s) }
 
 // markdownURL makes a URL safe inside a markdown masked link: Discord ends
 // the link at ')' or white space, so those are percent-encoded.

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,30 +13,8 @@ import (
 
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/discordtext"
+	"github.com/precisbot/precis/internal/golden"
 )
-
-func checkGolden(t *testing.T, name string, got any) {
-	t.Helper()
-	data, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data = append(data, '\n')
-	path := filepath.Join("testdata", name+".golden.json")
-	if *updateGolden {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./render -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(data, want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", path, data)
-	}
-}
 
 // checkMessages asserts the rules every posted message must meet.
 func checkMessages(t *testing.T, msgs []*discordgo.MessageSend) {
@@ -87,12 +64,12 @@ func TestDigestGolden(t *testing.T) {
 	}
 	msgs := Digest(&d)
 	checkMessages(t, msgs)
-	checkGolden(t, "digest/digest", msgs)
+	golden.JSON(t, "digest/digest", msgs)
 
 	quiet := &digest.Digest{Date: d.Date, Quiet: true, QuietNote: true}
 	qm := Digest(quiet)
 	checkMessages(t, qm)
-	checkGolden(t, "digest/quiet", qm)
+	golden.JSON(t, "digest/quiet", qm)
 	if off := Digest(&digest.Digest{Date: d.Date, Quiet: true}); len(off) != 0 {
 		t.Errorf("quiet day with QuietNote off rendered %d messages", len(off))
 	}

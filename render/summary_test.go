@@ -1,12 +1,8 @@
 package render
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,12 +10,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/internal/fakediscord"
+	"github.com/precisbot/precis/internal/golden"
 	"github.com/precisbot/precis/summarize"
 )
-
-// updateGolden rewrites testdata golden files: go test ./render -run Summary -update.
-// Other tests in package render can use it too (a flag may be defined once).
-var updateGolden = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func shortSummary() *summarize.Summary {
 	return &summarize.Summary{
@@ -175,54 +168,9 @@ func TestRenderSummaryGolden(t *testing.T) {
 			}
 			checkLimits(t, msg.Embeds)
 			checkQuotesAccounted(t, tt.sum, tt.opts, msg.Embeds)
-			golden(t, filepath.Join("testdata", "summary", tt.name+".golden.json"), msg)
+			golden.JSON(t, "summary/"+tt.name, msg)
 		})
 	}
-}
-
-// golden compares v, as indented JSON, with the file, or rewrites it.
-func golden(t *testing.T, path string, v any) {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from the rendering (run with -update if the change is intended):\n%s", path, firstDiff(want, buf.Bytes()))
-	}
-}
-
-func firstDiff(want, got []byte) string {
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := range max(len(wl), len(gl)) {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d:\nwant %.200s\ngot  %.200s", i+1, w, g)
-		}
-	}
-	return ""
 }
 
 func checkLimits(t *testing.T, embeds []*discordgo.MessageEmbed) {

@@ -3,6 +3,7 @@ package discordtext
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,4 +49,25 @@ func NeutralizeMentions(s string) string {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return s
+}
+
+// SafeLine makes untrusted text (titles, summaries, channel names) inert as
+// one line of Discord Markdown: invalid UTF-8 and control characters
+// dropped, line breaks and tabs made spaces, runs of white space collapsed,
+// then Escape. Messages also carry allowed_mentions with an empty parse
+// list; this is the second belt.
+func SafeLine(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return Escape(strings.Join(strings.Fields(s), " "))
 }
