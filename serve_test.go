@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,13 +40,6 @@ func TestServeProcess(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpAddr := ln.Addr().String()
-	ln.Close()
-
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "serve")
 	cmd.Dir = dir
@@ -57,11 +51,12 @@ func TestServeProcess(t *testing.T) {
 		"LLM_MODEL=fake-model",
 		"DATABASE_URL=sqlite:data/precis.db", // relative, in a folder that does not exist yet
 		"FETCH_ALLOW_PRIVATE=true",
-		"HTTP_ADDR="+httpAddr,
+		"HTTP_ADDR=127.0.0.1:0", // the process reports the port it bound
 		"LOG_LEVEL=debug",
+		"LOG_FORMAT=json",
 	)
-	var logs strings.Builder
-	cmd.Stderr = &logs
+	logs := &logLines{addr: make(chan string, 1)}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +69,7 @@ func TestServeProcess(t *testing.T) {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("serve logs:\n%s", logs.String())
+			t.Logf("serve logs:\n%s", logs)
 		}
 	})
 
@@ -82,6 +77,12 @@ func TestServeProcess(t *testing.T) {
 	defer cancel()
 	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
 		t.Fatalf("commands were not registered: %v", err)
+	}
+	var httpAddr string
+	select {
+	case httpAddr = <-logs.addr:
+	case <-ctx.Done():
+		t.Fatal("the HTTP address was not logged")
 	}
 
 	// A slash command: deferred at once, then edited with the summary.
@@ -162,4 +163,41 @@ func TestServeProcess(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("still running 10 s after SIGTERM")
 	}
+}
+
+// logLines collects a process's JSON log lines and passes on the address
+// the health server reports it listens on.
+type logLines struct {
+	mu      sync.Mutex
+	b       strings.Builder
+	partial string
+	addr    chan string
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Write(p)
+	l.partial += string(p)
+	for {
+		line, rest, ok := strings.Cut(l.partial, "\n")
+		if !ok {
+			break
+		}
+		l.partial = rest
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "health and metrics listening" && rec.Addr != "" {
+			select {
+			case l.addr <- rec.Addr:
+			default:
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (l *logLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
