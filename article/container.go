@@ -46,17 +46,23 @@ func isFurniture(el *html.Node) bool {
 			return true
 		}
 	}
+	tagged := false
 	switch el.DataAtom {
 	case atom.Footer, atom.Aside, atom.Form:
+		tagged = true
 	case atom.Header:
 		return false // it holds the headline and often the standfirst
-	default:
-		if !isBoilerElement(el) {
-			return false
-		}
+	case atom.Figcaption:
+		return true
+	}
+	if !tagged && !boilerLabelled(el) {
+		return false
 	}
 	words, linkWords := wordsAndLinkWords(el)
-	return words-linkWords < furnitureMaxProse
+	if words-linkWords >= furnitureMaxProse {
+		return false
+	}
+	return tagged || boilerSized(words, linkWords)
 }
 
 // furnitureMaxProse: an element holding this many words outside links is

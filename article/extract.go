@@ -52,7 +52,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	removeHidden(doc)
 	pageWords := paragraphWords(doc)
 	pageBlocks := renderPage(doc)
-	alt := cleanParagraphs(blockTexts(trimLinkEdges(containerBlocks(pageBlocks))))
+	container := containerBlocks(pageBlocks) // before readability moves nodes
 
 	parser := readability.NewParser()
 	parser.KeepClasses = true // isBoilerElement reads them
@@ -66,6 +66,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	}
 	words := countParaWords(paras)
 	if needsFallback(words, pageWords) {
+		alt := cleanParagraphs(blockTexts(trimLinkEdges(container)))
 		if alt := dropBlobs(alt, words); preferFallback(paras, alt) {
 			paras, words = alt, countParaWords(alt)
 		}
