@@ -114,7 +114,7 @@ const storyMinTokens = 10
 
 // containerShare is the share of the page's running text that the story's
 // container must hold.
-const containerShare = 0.7
+const containerShare = 0.8
 
 // storyWeight is the running text a paragraph contributes: its words
 // outside links, when it is long enough, mostly not links, not a heading
@@ -191,6 +191,9 @@ const leadMinWords = 8
 // story's first paragraph in the page.
 const leadMaxGap = 12
 
+// leadTrim is what a description may end with that its paragraph lacks.
+const leadTrim = ".… \u00a0"
+
 // addLead puts back the standfirst (the lead paragraph news pages set
 // under the headline, outside the story's container) when the extraction
 // left it out: the paragraph of the page that the page's own description
@@ -199,7 +202,7 @@ func addLead(paras []string, page []block, desc string) []string {
 	if len(paras) == 0 {
 		return paras
 	}
-	desc = strings.TrimRight(cleanSpace(desc), ".…  ")
+	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
 	if CountWords(desc) < leadMinWords {
 		return paras
 	}
@@ -219,7 +222,7 @@ func addLead(paras []string, page []block, desc string) []string {
 			continue
 		}
 		t := cleanSpace(b.text)
-		if !strings.Contains(t, desc) && !strings.Contains(desc, strings.TrimRight(t, ".…  ")) && !sameStart(t, desc, leadMinWords) {
+		if !strings.Contains(t, desc) && !strings.Contains(desc, strings.TrimRight(t, leadTrim)) && !sameStart(t, desc, leadMinWords) {
 			continue
 		}
 		for _, p := range paras {

