@@ -93,27 +93,37 @@ func isBoilerElement(el *html.Node) bool {
 	case atom.Figcaption:
 		return true
 	}
-	// Inside a paragraph, a phrasing element is part of the sentence
-	// (a "KOBE –" dateline, a linked name) unless it credits a picture.
+	if !boilerLabelled(el) {
+		return false
+	}
+	return boilerSized(wordsAndLinkWords(el))
+}
+
+// boilerLabelled reports whether el's class, id or role names page
+// furniture. Inside a paragraph, a phrasing element is part of the sentence
+// (a "KOBE –" dateline, a linked name) unless it credits a picture.
+func boilerLabelled(el *html.Node) bool {
 	inline := inlineTags[el.DataAtom] && inParagraph(el)
-	matched := false
 	for _, a := range el.Attr {
 		switch a.Key {
 		case "class", "id":
 			if tok := boilerToken(a.Val); tok != "" && (!inline || creditTokens[tok]) {
-				matched = true
+				return true
 			}
 		case "role":
 			switch a.Val {
 			case "navigation", "complementary", "contentinfo", "banner", "search":
-				matched = true
+				return true
 			}
 		}
 	}
-	if !matched {
-		return false
-	}
-	words, linkWords := wordsAndLinkWords(el)
+	return false
+}
+
+// boilerSized reports whether an element labelled as furniture, holding
+// words words of which linkWords in links, is small or mostly links enough
+// to be furniture indeed.
+func boilerSized(words, linkWords int) bool {
 	return words < 60 || float64(linkWords) > 0.4*float64(words)
 }
 

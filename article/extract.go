@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	readability "codeberg.org/readeck/go-readability/v2"
-	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -16,8 +15,7 @@ import (
 // share of the words in the page's paragraphs, it probably picked one block
 // of a split story (or a list beside it), and the fallback extractor runs.
 // Measured on the trafilatura evaluation set: with fallbackMinWords, 0.6
-// sends about 10% of pages to the fallback; F1 0.9168 -> 0.9187 over 0.4
-// alone, for about 0.1 ms a page on average.
+// sends about 10% of pages to the fallback.
 const fallbackShare = 0.6
 
 // fallbackMinWords: a primary extraction shorter than this also sends the
@@ -35,10 +33,12 @@ const fallbackMargin = 20
 // returns it with its metadata. It applies no quality gate: see CheckQuality.
 //
 // The page is parsed once; its metadata is read first, then hidden elements
-// are removed and go-readability (readeck's port of Readability.js) picks
-// the main content. When that looks too short for the page, trafilatura
-// extracts from a fresh parse and the longer clean result wins. Either way
-// the content is rendered to paragraphs and page furniture is removed.
+// are removed and the whole page is rendered to paragraphs, which gives the
+// fallback extraction (containerBlocks) and the standfirst (addLead).
+// go-readability (readeck's port of Readability.js) then picks the main
+// content. When that looks too short for the page, the fallback's text may
+// replace it (preferFallback). Either way the content is rendered to
+// paragraphs and page furniture is removed.
 func Extract(page []byte, pageURL string) (*Article, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
@@ -51,6 +51,8 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	meta := collectMetadata(doc)
 	removeHidden(doc)
 	pageWords := paragraphWords(doc)
+	pageBlocks := renderPage(doc)
+	container := containerBlocks(pageBlocks) // before readability moves nodes
 
 	parser := readability.NewParser()
 	parser.KeepClasses = true // isBoilerElement reads them
@@ -64,12 +66,14 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	}
 	words := countParaWords(paras)
 	if needsFallback(words, pageWords) {
-		if alt := dropBlobs(fallbackExtract(page, base), words); preferFallback(paras, alt) {
-			paras, words = alt, countParaWords(alt)
+		alt := cleanParagraphs(blockTexts(trimLinkEdges(container)))
+		if alt := dropBlobs(alt, words); preferFallback(paras, alt) {
+			paras = alt
 		}
 	}
 
-	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: words}
+	paras = addLead(paras, pageBlocks, meta.first("og:description", "description", "twitter:description"))
+	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: countParaWords(paras)}
 	fb := Article{Title: ra.Title(), Byline: ra.Byline(), Site: ra.SiteName(), Image: ra.ImageURL()}
 	if t, err := ra.PublishedTime(); err == nil {
 		fb.Published = &t
@@ -82,25 +86,6 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 		a.Image = ""
 	}
 	return a, nil
-}
-
-// fallbackExtract runs trafilatura on a fresh parse (readability mutated the
-// first one), with its own date search off: metadata is ours.
-func fallbackExtract(page []byte, base *url.URL) []string {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		return nil
-	}
-	removeHidden(doc)
-	opts := trafilatura.Options{ExcludeComments: true, HtmlDateMode: trafilatura.Disabled}
-	if base.Host != "" {
-		opts.OriginalURL = base
-	}
-	res, err := trafilatura.ExtractDocument(doc, opts)
-	if err != nil || res == nil || res.ContentNode == nil {
-		return nil
-	}
-	return cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(res.ContentNode, isBoilerElement))))
 }
 
 // needsFallback reports whether a primary extraction of words words, on a
@@ -132,6 +117,16 @@ func dropBlobs(alt []string, primaryWords int) []string {
 	return out
 }
 
+// wholeMinWords and wholeFactor: a fallback holding more than wholeFactor
+// times the words of a primary text of at least wholeMinWords words took a
+// larger part of the page (a captioned gallery, a video player's menus, a
+// list of teasers) rather than the rest of the story (readability
+// 0.9693 -> 0.9817, trafilatura-eval +0.0005).
+const (
+	wholeMinWords = 200
+	wholeFactor   = 3
+)
+
 // disjointShare: a fallback text of which at most this share (in words) is
 // also in the primary text found another part of the page.
 const disjointShare = 0.2
@@ -143,13 +138,15 @@ const disjointShare = 0.2
 // different parts of the page (almost no paragraph in common) and the
 // fallback's text is substantial (fallbackMinWords, and at least half the
 // primary's words): on such pages the primary extractor usually took a
-// review list, a form, a teaser block or the author box beside the story
-// (trafilatura-eval 0.9204 -> 0.9217, readability unchanged). Disjoint
+// review list, a form, a teaser block or the author box beside the story.
+// Disjoint
 // results alone are no reason: on pages that did not look too short,
 // switching to a disjoint fallback lost more than it gained.
 func preferFallback(paras, alt []string) bool {
 	words, altWords := countParaWords(paras), countParaWords(alt)
 	switch {
+	case words >= wholeMinWords && altWords > wholeFactor*words:
+		return false
 	case altWords > words+fallbackMargin:
 		return true
 	case words == 0:

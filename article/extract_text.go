@@ -22,12 +22,23 @@ type textBuilder struct {
 	linkTok int // those inside links
 	headTok int // those inside headings
 	skipper func(*html.Node) bool
+
+	// Set only for renderPage: furniture marks page furniture, whose
+	// paragraphs are kept but flagged; blocks is the stack of open block
+	// elements, the innermost of which a paragraph is attributed to.
+	furniture func(*html.Node) bool
+	inFurn    int
+	blocks    []*html.Node
 }
 
 // block is one rendered paragraph with the share of it that is link text.
 type block struct {
 	text                     string
 	tokens, linkTok, headTok int
+
+	// Set by renderPage only.
+	node      *html.Node // the innermost block element holding the paragraph
+	furniture bool       // inside navigation, header, footer, aside, form or boilerplate
 }
 
 // heading reports whether the paragraph is a heading (h1-h6).
@@ -109,6 +120,15 @@ func (tb *textBuilder) walk(n *html.Node) {
 	if block {
 		tb.flush()
 	}
+	furn := false
+	if tb.furniture != nil && n.Type == html.ElementNode {
+		if furn = tb.furniture(n); furn {
+			tb.inFurn++
+		}
+		if block {
+			tb.blocks = append(tb.blocks, n)
+		}
+	}
 	switch n.DataAtom {
 	case atom.Pre:
 		tb.inPre++
@@ -134,6 +154,12 @@ func (tb *textBuilder) walk(n *html.Node) {
 	}
 	if block {
 		tb.flush()
+		if tb.furniture != nil {
+			tb.blocks = tb.blocks[:len(tb.blocks)-1]
+		}
+	}
+	if furn {
+		tb.inFurn--
 	}
 	if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
 		tb.space = true
@@ -216,7 +242,11 @@ func (tb *textBuilder) flush() {
 		p = strings.TrimSpace(p)
 	}
 	if p != "" {
-		tb.paras = append(tb.paras, block{text: p, tokens: tb.tokens, linkTok: tb.linkTok, headTok: tb.headTok})
+		b := block{text: p, tokens: tb.tokens, linkTok: tb.linkTok, headTok: tb.headTok, furniture: tb.inFurn > 0}
+		if len(tb.blocks) > 0 {
+			b.node = tb.blocks[len(tb.blocks)-1]
+		}
+		tb.paras = append(tb.paras, b)
 	}
 	tb.tokens, tb.linkTok, tb.headTok = 0, 0, 0
 	tb.cur.Reset()
