@@ -69,6 +69,9 @@ var errPDFStop = errors.New("pdf: stopped")
 // documents give ErrBadPDF.
 func ExtractPDF(ctx context.Context, data []byte, pageURL string, opts PDFOptions) (*Article, error) {
 	opts = opts.withDefaults()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("read pdf: %w", err)
+	}
 	ctx, cancel := context.WithTimeoutCause(ctx, opts.Timeout, ErrTimeout)
 	defer cancel()
 	var stop atomic.Bool
@@ -751,12 +754,14 @@ func joinLines(lines []string) string {
 	for i, l := range lines {
 		if i > 0 {
 			prev := lines[i-1]
-			if hyphenated(prev, l) {
+			switch {
+			case hyphenated(prev, l):
 				b.WriteString(hyphenMark)
 				b.WriteString(l)
 				continue
+			case !endsWithHyphen(prev):
+				b.WriteByte(' ')
 			}
-			b.WriteByte(' ')
 		}
 		if i < len(lines)-1 && hyphenated(l, lines[i+1]) {
 			l = strings.TrimRightFunc(l, isHyphen)
@@ -782,6 +787,18 @@ func hyphenated(line, next string) bool {
 	before, _ := utf8.DecodeLastRuneInString(line[:len(line)-n])
 	after, _ := utf8.DecodeRuneInString(next)
 	return unicode.IsLetter(before) && unicode.IsLower(after)
+}
+
+// endsWithHyphen reports whether line ends with a hyphen attached to a
+// word or number ("Anglo-", "3-"): the next line continues it without a
+// space.
+func endsWithHyphen(line string) bool {
+	r, n := utf8.DecodeLastRuneInString(line)
+	if r != '-' && r != '\u2010' || n == len(line) {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(line[:len(line)-n])
+	return unicode.IsLetter(before) || unicode.IsDigit(before)
 }
 
 // dehyphenate joins the halves of words broken at line ends, keeping the
