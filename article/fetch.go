@@ -243,7 +243,14 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, opts GetOptions) (*Pag
 		largest = max(largest, n)
 	}
 	if identity && resp.ContentLength > largest {
-		return nil, fmt.Errorf("fetch %s: %w", host, &TooLargeError{Limit: f.maxBytes, Size: resp.ContentLength})
+		// Over every cap: name the one for the declared type.
+		declared, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		declared = strings.ToLower(declared)
+		limit := f.maxBytes
+		if n, ok := opts.MaxBytes[declared]; ok && n > 0 {
+			limit = n
+		}
+		return nil, fmt.Errorf("fetch %s: %w", host, &TooLargeError{Limit: limit, Size: resp.ContentLength, MediaType: declared})
 	}
 	decoded, err := decodeContent(resp.Body, encoding)
 	if err != nil {

@@ -119,8 +119,6 @@ type pageSignals struct {
 	prompt      bool // a paywall prompt right after the end of the story
 }
 
-func (s pageSignals) any() bool { return s.notFree || s.wallElement || s.prompt }
-
 // CheckQuality judges a's text alone (a Reader also reads the page's
 // markup) and returns an error for a page that is not readable: one
 // wrapping ErrEmptyPage when there is no text, ErrWalled (which matches
