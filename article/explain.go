@@ -51,7 +51,7 @@ func Explain(err error) string {
 		if strings.Contains(tl.MediaType, "pdf") {
 			setting, what = "PDF_MAX_BYTES", "the PDF"
 		}
-		return fmt.Sprintf("%s is larger than the %s limit (%s)", what, formatBytes(tl.Limit), setting)
+		return fmt.Sprintf("%s is too large: it is over the %s limit (%s)", what, formatBytes(tl.Limit), setting)
 	case errors.Is(err, ErrTooLarge):
 		return "the page is too large to read (FETCH_MAX_BYTES)"
 	case errors.Is(err, ErrTimeout):
