@@ -67,6 +67,9 @@ func Explain(err error) string {
 		if strings.Contains(err.Error(), "encrypted") {
 			return "the PDF is encrypted, so its text can't be read"
 		}
+		if strings.Contains(err.Error(), "no text") {
+			return "the PDF has no text to read (it may be a scanned document)"
+		}
 		return "the PDF's text can't be read (it may be damaged, or a scan without text)"
 	case errors.Is(err, ErrEmptyPage):
 		return "the page is empty"

@@ -97,6 +97,12 @@ func ExtractPDF(ctx context.Context, data []byte, pageURL string, opts PDFOption
 	if res.err != nil {
 		return nil, fmt.Errorf("read pdf: %w", res.err)
 	}
+	switch d := res.doc; {
+	case d.glyphs == 0:
+		return nil, fmt.Errorf("read pdf: %w: it has no text (a scanned document?)", ErrBadPDF)
+	case d.bad*2 > d.glyphs:
+		return nil, fmt.Errorf("read pdf: %w: %d of %d characters are drawn with fonts that do not say what they are", ErrBadPDF, d.bad, d.glyphs)
+	}
 	return res.doc.article(pageURL), nil
 }
 
@@ -466,13 +472,21 @@ func (in *pdfInterp) show(raw string) {
 		s := f.decode(code)
 		in.glyphs++
 		in.budget--
-		if strings.ContainsRune(s, utf8.RuneError) {
+		if strings.IndexFunc(s, unknownGlyph) >= 0 {
 			in.bad++
 			continue
 		}
 		size := math.Hypot(trm[2], trm[3])
 		in.items = append(in.items, pdfGlyph{x: trm[4], y: trm[5], x2: end[4], size: size, s: s})
 	}
+}
+
+// unknownGlyph reports a character that stands for a glyph whose meaning
+// the font does not give: a replacement character, a control character
+// or a private-use code point (what a font without a character map yields).
+func unknownGlyph(r rune) bool {
+	return r == utf8.RuneError || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f ||
+		(r >= 0xe000 && r <= 0xf8ff)
 }
 
 // pdfLine is a run of text on one baseline, in the order it was drawn.

@@ -205,6 +205,10 @@ func TestExtractPDFErrors(t *testing.T) {
 	if _, err := ExtractPDF(ctx, good, "", PDFOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
+	scan := makePDF("Scan", []pdfText{})
+	if _, err := ExtractPDF(context.Background(), scan, "", PDFOptions{}); !errors.Is(err, ErrBadPDF) || !strings.Contains(Explain(err), "scanned") {
+		t.Errorf("PDF without text: %v (%q)", err, Explain(err))
+	}
 	for name, data := range map[string][]byte{
 		"truncated":   good[:len(good)/2],
 		"not a pdf":   []byte("%PDF-1.7\nnothing here"),
