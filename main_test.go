@@ -111,7 +111,7 @@ func TestExtractCommand(t *testing.T) {
 		{"help", nil, []string{"extract", "--help"}, 0, "Usage:", ""},
 		{"ftp", nil, []string{"extract", "ftp://example.com/a"}, 1, "", "http"},
 		{"file scheme", nil, []string{"extract", "file:///etc/passwd"}, 1, "", "http"},
-		{"pdf file", nil, []string{"extract", "testdata/not-an-article.pdf"}, 1, "", "content type"},
+		{"pdf file", nil, []string{"extract", "testdata/not-an-article.pdf"}, 1, "", "PDF's text can't be read"},
 		{"bad config", map[string]string{"FETCH_TIMEOUT": "soon"}, []string{"extract", seedPage}, 1, "", "FETCH_TIMEOUT"},
 	}
 	for _, tt := range tests {

@@ -23,6 +23,25 @@ type Article struct {
 	Words     int        `json:"words"`
 	// Text is the story's plain text; paragraphs are separated by a blank line.
 	Text string `json:"text"`
+	// Quality is the quality gate's verdict (see CheckQuality); nil
+	// before the gate has judged the text (Extract alone).
+	Quality *Quality `json:"quality,omitempty"`
+	// Archive is set when the text comes from an archived copy of URL
+	// rather than the page itself (see ArchiveReader).
+	Archive *Archived `json:"archive,omitempty"`
+}
+
+// Archived says where an archived copy came from. Quotes are checked
+// against the copy's text, which is the Article's Text.
+type Archived struct {
+	// Service is ServiceWayback or ServiceArchiveToday.
+	Service string `json:"service"`
+	// URL is the copy's address as a person would open it.
+	URL string `json:"url"`
+	// OriginalURL is the link that could not be read.
+	OriginalURL string `json:"original_url"`
+	// Snapshot is when the copy was taken; nil when the service did not say.
+	Snapshot *time.Time `json:"snapshot,omitempty"`
 }
 
 // Errors users should hear about. Callers match them with errors.Is; the
@@ -39,6 +58,36 @@ var (
 	ErrNoSuchHost       = errors.New("no such host")
 	ErrUnreachable      = errors.New("could not connect to the site")
 )
+
+// ErrWalled is a paywall, login wall, cookie wall or bot check. It matches
+// ErrNoArticle too, for callers that need not tell them apart.
+var ErrWalled error = &subError{msg: "the page is behind a paywall, login or cookie wall", parent: ErrNoArticle}
+
+// subError is a sentinel that also matches a broader one.
+type subError struct {
+	msg    string
+	parent error
+}
+
+func (e *subError) Error() string { return e.msg }
+func (e *subError) Unwrap() error { return e.parent }
+
+// TooLargeError is returned for a body over a size cap. It matches
+// ErrTooLarge.
+type TooLargeError struct {
+	Limit     int64  // the cap in bytes
+	Size      int64  // the declared size, or 0 when the body ran past the cap
+	MediaType string // the body's media type, "" if not known yet
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Size > 0 {
+		return fmt.Sprintf("%d bytes is over the %d byte limit: %v", e.Size, e.Limit, ErrTooLarge)
+	}
+	return fmt.Sprintf("over the %d byte limit: %v", e.Limit, ErrTooLarge)
+}
+
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
 // HTTPError is returned when the server answers with a non-2xx status.
 type HTTPError struct {

@@ -3,6 +3,7 @@ package article
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -25,13 +26,25 @@ func TestExplain(t *testing.T) {
 		{fmt.Errorf("fetch x: %w: lookup x", ErrNoSuchHost), "no such host"},
 		{fmt.Errorf("fetch x: %w: dial tcp", ErrUnreachable), "couldn't connect"},
 		{errors.New("boom"), "couldn't read"},
+		{fmt.Errorf("fetch x: %w", refuse(netip.MustParseAddr("10.0.0.1"), "a private address")), "FETCH_ALLOW_PRIVATE=true"},
+		{fmt.Errorf("fetch x: %w", refuse(netip.MustParseAddr("169.254.169.254"), "a cloud metadata address")), "metadata address (169.254.169.254), which is never fetched"},
+		{fmt.Errorf("fetch x: %w", &TooLargeError{Limit: 5 << 20}), "page is too large: it is over the 5MiB limit (FETCH_MAX_BYTES)"},
+		{fmt.Errorf("fetch x: %w", &TooLargeError{Limit: 20 << 20, MediaType: "application/pdf"}), "PDF is too large: it is over the 20MiB limit (PDF_MAX_BYTES)"},
+		{fmt.Errorf("x: %w", ErrWalled), "paywall"},
+		{fmt.Errorf("read pdf: %w: it is encrypted", ErrBadPDF), "encrypted"},
+		{fmt.Errorf("read pdf: %w: malformed", ErrBadPDF), "can't be read"},
+		{&UnreadableError{Reason: ReasonBlocked, Looked: true, SearchURL: "https://archive.ph/https://x", Err: fmt.Errorf("fetch x: %w", &HTTPError{StatusCode: 403})},
+			"the site blocked the bot from reading this page (HTTP 403), and no archived copy of it was found; an archived copy may be listed at archive.today"},
+		{&UnreadableError{Reason: ReasonWall, Err: ErrWalled}, "paywall"},
+		{&UnreadableError{Reason: ReasonNotArticle, Looked: true, Err: ErrNoArticle}, "no article text on this page, and no archived copy"},
 	}
 	for _, tt := range tests {
 		if got := Explain(tt.err); !strings.Contains(got, tt.want) {
 			t.Errorf("Explain(%v) = %q, want it to mention %q", tt.err, got, tt.want)
 		}
 	}
-	if IsPipelineError(errors.New("boom")) || !IsPipelineError(fmt.Errorf("a: %w", ErrTimeout)) {
+	if IsPipelineError(errors.New("boom")) || !IsPipelineError(fmt.Errorf("a: %w", ErrTimeout)) ||
+		!IsPipelineError(&UnreadableError{Err: &HTTPError{StatusCode: 403}}) || !IsPipelineError(ErrBadPDF) {
 		t.Error("IsPipelineError misclassifies")
 	}
 }

@@ -62,6 +62,9 @@ type GetOptions struct {
 	// Accept lists the admitted media types (lower case, "type/*" allowed).
 	// nil admits HTML, XHTML and plain text.
 	Accept []string
+	// MaxBytes sets the cap on the decoded body for particular media
+	// types (e.g. "application/pdf"), in place of the Fetcher's.
+	MaxBytes map[string]int64
 }
 
 // Page is a fetched resource.
@@ -72,7 +75,8 @@ type Page struct {
 	// plain text, raw otherwise (XML and JSON carry their own encoding).
 	Body               []byte
 	ETag, LastModified string
-	NotModified        bool // 304 answer to a conditional GET
+	NotModified        bool        // 304 answer to a conditional GET
+	Header             http.Header // the response's header
 }
 
 // Fetcher fetches web pages safely on behalf of untrusted users: only
@@ -216,6 +220,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, opts GetOptions) (*Pag
 		URL:          resp.Request.URL.String(),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
+		Header:       resp.Header,
 	}
 	if resp.StatusCode == http.StatusNotModified && conditional {
 		page.NotModified = true
@@ -232,14 +237,26 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, opts GetOptions) (*Pag
 	}
 
 	encoding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
-	if (encoding == "" || encoding == "identity") && resp.ContentLength > f.maxBytes {
-		return nil, fmt.Errorf("fetch %s: %d bytes is over the %d byte limit: %w", host, resp.ContentLength, f.maxBytes, ErrTooLarge)
+	identity := encoding == "" || encoding == "identity"
+	largest := f.maxBytes
+	for _, n := range opts.MaxBytes {
+		largest = max(largest, n)
+	}
+	if identity && resp.ContentLength > largest {
+		// Over every cap: name the one for the declared type.
+		declared, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		declared = strings.ToLower(declared)
+		limit := f.maxBytes
+		if n, ok := opts.MaxBytes[declared]; ok && n > 0 {
+			limit = n
+		}
+		return nil, fmt.Errorf("fetch %s: %w", host, &TooLargeError{Limit: limit, Size: resp.ContentLength, MediaType: declared})
 	}
 	decoded, err := decodeContent(resp.Body, encoding)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", host, err)
 	}
-	body := bufio.NewReaderSize(io.LimitReader(decoded, f.maxBytes+1), 4096)
+	body := bufio.NewReaderSize(io.LimitReader(decoded, largest+1), 4096)
 
 	header := resp.Header.Get("Content-Type")
 	mediaType, _, perr := mime.ParseMediaType(header)
@@ -257,16 +274,23 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, opts GetOptions) (*Pag
 		return nil, fmt.Errorf("fetch %s: %s: %w", host, mediaType, ErrUnsupportedType)
 	}
 	page.ContentType = mediaType
+	limit := f.maxBytes
+	if n, ok := opts.MaxBytes[mediaType]; ok && n > 0 {
+		limit = n
+	}
+	if identity && resp.ContentLength > limit {
+		return nil, fmt.Errorf("fetch %s: %w", host, &TooLargeError{Limit: limit, Size: resp.ContentLength, MediaType: mediaType})
+	}
 
 	var buf bytes.Buffer
-	if resp.ContentLength > 0 && resp.ContentLength <= f.maxBytes {
+	if resp.ContentLength > 0 && resp.ContentLength <= limit {
 		buf.Grow(int(resp.ContentLength))
 	}
-	if _, err := buf.ReadFrom(body); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(body, limit+1)); err != nil {
 		return nil, f.wrapErr(ctx, host, err)
 	}
-	if int64(buf.Len()) > f.maxBytes {
-		return nil, fmt.Errorf("fetch %s: page is over the %d byte limit: %w", host, f.maxBytes, ErrTooLarge)
+	if int64(buf.Len()) > limit {
+		return nil, fmt.Errorf("fetch %s: %w", host, &TooLargeError{Limit: limit, MediaType: mediaType})
 	}
 	raw := buf.Bytes()
 	if len(bytes.TrimSpace(raw)) == 0 {

@@ -562,3 +562,46 @@ func TestFetchConditional(t *testing.T) {
 		t.Errorf("changed resource: %+v, %v", changed, err)
 	}
 }
+
+// TestFetchCapPerType: a media type may have its own cap, and the error
+// names the cap that applied.
+func TestFetchCapPerType(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("x", 3000)
+	srv, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", r.URL.Query().Get("type"))
+		if r.URL.Query().Get("chunked") != "" {
+			w.(http.Flusher).Flush() // no Content-Length: the cap applies while reading
+		}
+		fmt.Fprint(w, body)
+	})
+	f := loopbackFetcher(FetchOptions{MaxBytes: 1000})
+	opts := GetOptions{Accept: []string{"text/plain", "application/pdf"}, MaxBytes: map[string]int64{"application/pdf": 5000}}
+	tests := []struct {
+		query     string
+		wantLimit int64 // 0: fetched
+	}{
+		{"type=application/pdf", 0},
+		{"type=application/pdf&chunked=1", 0},
+		{"type=text/plain", 1000},
+		{"type=text/plain&chunked=1", 1000},
+	}
+	for _, tt := range tests {
+		_, err := f.Get(context.Background(), srv.URL+"/?"+tt.query, opts)
+		var tl *TooLargeError
+		switch {
+		case tt.wantLimit == 0 && err != nil:
+			t.Errorf("%s: %v", tt.query, err)
+		case tt.wantLimit != 0 && (!errors.As(err, &tl) || tl.Limit != tt.wantLimit || !errors.Is(err, ErrTooLarge)):
+			t.Errorf("%s: %v, want a TooLargeError with limit %d", tt.query, err, tt.wantLimit)
+		}
+	}
+	small := GetOptions{Accept: opts.Accept, MaxBytes: map[string]int64{"application/pdf": 2000}}
+	for _, q := range []string{"type=application/pdf", "type=application/pdf&chunked=1"} {
+		_, err := f.Get(context.Background(), srv.URL+"/?"+q, small)
+		var tl *TooLargeError
+		if !errors.As(err, &tl) || tl.Limit != 2000 || tl.MediaType != "application/pdf" {
+			t.Errorf("%s over the PDF cap: %v", q, err)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func TestReadBytes(t *testing.T) {
 		{name: "given URL wins", body: seed, pageURL: "https://news.example/x", wantURL: "https://news.example/x", wantText: "Blinken"},
 		{name: "utf-16 with BOM", body: utf16, wantText: "Lavrov"},
 		{name: "plain text", body: []byte("Harbour vote\n\n" + story), wantText: "harbour"},
-		{name: "pdf", body: []byte("%PDF-1.4\n" + story), wantErr: ErrUnsupportedType},
+		{name: "damaged pdf", body: []byte("%PDF-1.4\n" + story), wantErr: ErrBadPDF},
 		{name: "gzip", body: []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + story), wantErr: ErrUnsupportedType},
 		{name: "binary", body: append([]byte{0, 1, 2, 3, 0xff}, story...), wantErr: ErrUnsupportedType},
 		{name: "png", body: []byte("\x89PNG\r\n\x1a\n" + story), wantErr: ErrUnsupportedType},

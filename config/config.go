@@ -37,6 +37,16 @@ type Config struct {
 	FetchTimeout      time.Duration
 	FetchMaxBytes     int64
 
+	// ArchiveFallback: look for archived copies of walled or blocked
+	// pages. An empty ArchiveWaybackURL or ArchiveTodayURL (set to "off")
+	// leaves that service out.
+	ArchiveFallback   bool
+	ArchiveWaybackURL string
+	ArchiveTodayURL   string
+
+	PDFMaxBytes int64
+	PDFMaxPages int
+
 	HTTPAddr string
 
 	QuotaUserPerHour        int
@@ -83,6 +93,11 @@ const (
 	DefaultRetryBase     = time.Second
 	// DefaultMinWords is the article quality gate's minimum.
 	DefaultMinWords = 80
+
+	DefaultArchiveWaybackURL = "https://archive.org"
+	DefaultArchiveTodayURL   = "https://archive.ph"
+	DefaultPDFMaxBytes       = 20 << 20
+	DefaultPDFMaxPages       = 100
 )
 
 // DefaultWorkers is how many jobs fetch and extract at once: twice the
@@ -138,6 +153,11 @@ var Settings = []Setting{
 	{"FETCH_ALLOW_PRIVATE", "false", "allow fetching loopback/private addresses (tests, intranet wikis)", false},
 	{"FETCH_TIMEOUT", DefaultFetchTimeout.String(), "time limit for a whole page fetch", false},
 	{"FETCH_MAX_BYTES", "5MiB", "largest page body accepted (after decompression)", false},
+	{"ARCHIVE_FALLBACK", "true", "for walled or blocked pages, read an existing archived copy (sends the link to the archive services below)", false},
+	{"ARCHIVE_WAYBACK_URL", DefaultArchiveWaybackURL, "Wayback Machine base (availability API and snapshots); off leaves it out", false},
+	{"ARCHIVE_TODAY_URL", DefaultArchiveTodayURL, "archive.today base (newest copy; the search link offered when none is found); off leaves it out", false},
+	{"PDF_MAX_BYTES", "20MiB", "largest PDF accepted", false},
+	{"PDF_MAX_PAGES", strconv.Itoa(DefaultPDFMaxPages), "PDF pages read; later pages are left out", false},
 	{"HTTP_ADDR", DefaultHTTPAddr, "address for /healthz and /metrics; off disables", false},
 	{"QUOTA_USER_PER_HOUR", strconv.Itoa(DefaultQuotaUserPerHour), "summaries one user may ask for per hour; 0 = no limit", false},
 	{"QUOTA_SERVER_PER_HOUR", strconv.Itoa(DefaultQuotaServerPerHour), "summaries per server per hour (auto and asked); 0 = no limit", false},
@@ -190,6 +210,13 @@ func Load(getenv func(string) string) (*Config, error) {
 		FetchTimeout:      p.duration("FETCH_TIMEOUT", DefaultFetchTimeout),
 		FetchMaxBytes:     p.bytes("FETCH_MAX_BYTES", DefaultFetchMaxBytes),
 
+		ArchiveFallback:   p.bool("ARCHIVE_FALLBACK", true),
+		ArchiveWaybackURL: offURL(p.str("ARCHIVE_WAYBACK_URL", DefaultArchiveWaybackURL)),
+		ArchiveTodayURL:   offURL(p.str("ARCHIVE_TODAY_URL", DefaultArchiveTodayURL)),
+
+		PDFMaxBytes: p.bytes("PDF_MAX_BYTES", DefaultPDFMaxBytes),
+		PDFMaxPages: p.int("PDF_MAX_PAGES", DefaultPDFMaxPages),
+
 		HTTPAddr: p.str("HTTP_ADDR", DefaultHTTPAddr),
 
 		QuotaUserPerHour:        p.int("QUOTA_USER_PER_HOUR", DefaultQuotaUserPerHour),
@@ -228,7 +255,14 @@ func (c *Config) ValidateServe() error {
 func (c *Config) validate() []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for name, raw := range map[string]string{"DISCORD_API_URL": c.DiscordAPIURL, "LLM_BASE_URL": c.LLMBaseURL} {
+	urls := map[string]string{"DISCORD_API_URL": c.DiscordAPIURL, "LLM_BASE_URL": c.LLMBaseURL}
+	if c.ArchiveWaybackURL != "" {
+		urls["ARCHIVE_WAYBACK_URL"] = c.ArchiveWaybackURL
+	}
+	if c.ArchiveTodayURL != "" {
+		urls["ARCHIVE_TODAY_URL"] = c.ArchiveTodayURL
+	}
+	for name, raw := range urls {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("%s: %q is not an http(s) URL", name, raw)
@@ -252,6 +286,7 @@ func (c *Config) validate() []error {
 		{"FETCH_MAX_BYTES", c.FetchMaxBytes}, {"MAX_LINKS_PER_MESSAGE", int64(c.MaxLinksPerMessage)},
 		{"WORKERS", int64(c.Workers)}, {"LLM_CONCURRENCY", int64(c.LLMConcurrency)},
 		{"CACHE_MAX_AGE", int64(c.CacheMaxAge)}, {"DIGEST_LEASE", int64(c.DigestLease)},
+		{"PDF_MAX_BYTES", c.PDFMaxBytes}, {"PDF_MAX_PAGES", int64(c.PDFMaxPages)},
 	}
 	for _, p := range positive {
 		if p.v <= 0 {
@@ -304,6 +339,11 @@ func (c *Config) String() string {
 	row("FETCH_ALLOW_PRIVATE", c.FetchAllowPrivate)
 	row("FETCH_TIMEOUT", c.FetchTimeout)
 	row("FETCH_MAX_BYTES", c.FetchMaxBytes)
+	row("ARCHIVE_FALLBACK", c.ArchiveFallback)
+	row("ARCHIVE_WAYBACK_URL", orOff(c.ArchiveWaybackURL))
+	row("ARCHIVE_TODAY_URL", orOff(c.ArchiveTodayURL))
+	row("PDF_MAX_BYTES", c.PDFMaxBytes)
+	row("PDF_MAX_PAGES", c.PDFMaxPages)
 	addr := c.HTTPAddr
 	if addr == "" {
 		addr = "off"
@@ -320,6 +360,22 @@ func (c *Config) String() string {
 	row("LOG_LEVEL", c.LogLevel)
 	row("LOG_FORMAT", c.LogFormat)
 	return b.String()
+}
+
+// offURL reads an archive base URL: "off" (or "none") leaves the service
+// out, as an empty value does; a trailing slash is dropped.
+func offURL(v string) string {
+	if strings.EqualFold(v, "off") || strings.EqualFold(v, "none") {
+		return ""
+	}
+	return strings.TrimRight(v, "/")
+}
+
+func orOff(s string) string {
+	if s == "" {
+		return "off"
+	}
+	return s
 }
 
 func redact(s string) string {

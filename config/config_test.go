@@ -20,7 +20,9 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.DatabaseURL != "sqlite:precis.db" || c.FetchTimeout != 15*time.Second || c.FetchMaxBytes != 5<<20 ||
 		c.HTTPAddr != ":8080" || c.DiscordAPIURL != "https://discord.com/api/v9" || c.LLMAPIKey != "" ||
-		c.LogLevel != "info" || c.LogFormat != "text" || c.FetchAllowPrivate {
+		c.LogLevel != "info" || c.LogFormat != "text" || c.FetchAllowPrivate ||
+		!c.ArchiveFallback || c.ArchiveWaybackURL != "https://archive.org" || c.ArchiveTodayURL != "https://archive.ph" ||
+		c.PDFMaxBytes != 20<<20 || c.PDFMaxPages != 100 {
 		t.Fatalf("unexpected defaults:\n%s", c)
 	}
 }
@@ -40,9 +42,17 @@ func TestLoadValues(t *testing.T) {
 		"FETCH_ALLOW_PRIVATE": "true",
 		"HTTP_ADDR":           "off",
 		"LLM_BASE_URL":        "http://localhost:11434/v1/",
+		"ARCHIVE_FALLBACK":    "false",
+		"ARCHIVE_WAYBACK_URL": "off",
+		"ARCHIVE_TODAY_URL":   "http://archive.internal/",
+		"PDF_MAX_BYTES":       "50MiB",
+		"PDF_MAX_PAGES":       "10",
 	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.ArchiveFallback || c.ArchiveWaybackURL != "" || c.ArchiveTodayURL != "http://archive.internal" || c.PDFMaxBytes != 50<<20 || c.PDFMaxPages != 10 {
+		t.Errorf("archive and PDF settings: %+v", c)
 	}
 	if c.DiscordToken != "Bot abc.def" {
 		t.Errorf("token = %q", c.DiscordToken)
@@ -71,6 +81,9 @@ func TestLoadErrors(t *testing.T) {
 		{map[string]string{"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "2"}, "DISCORD_SHARD_ID"},
 		{map[string]string{"LLM_API_KEY": "a", "LLM_API_KEY_FILE": "/x"}, "both set"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"ARCHIVE_TODAY_URL": "archive.ph"}, "ARCHIVE_TODAY_URL"},
+		{map[string]string{"ARCHIVE_FALLBACK": "sometimes"}, "ARCHIVE_FALLBACK"},
+		{map[string]string{"PDF_MAX_PAGES": "0"}, "PDF_MAX_PAGES"},
 	}
 	for _, tt := range tests {
 		_, err := Load(env(tt.env))
