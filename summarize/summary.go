@@ -3,6 +3,8 @@
 // the article text, by an LLM or by the offline extractive summarizer.
 package summarize
 
+import "github.com/precisbot/precis/article"
+
 // Summary is a neutral summary of one article. Its JSON form is the contract
 // printed by `precis summarize --json` and asked of the LLM (the LLM fills
 // Headline, Summary, KeyPoints, Quotes, Perspectives and Language; Precis
@@ -27,6 +29,10 @@ type Summary struct {
 	// Note explains a degraded result to the reader, e.g. that the LLM failed
 	// and the offline summarizer was used instead. Empty normally.
 	Note string `json:"note,omitempty"`
+	// Archive is set when the summary was made from an archived copy of
+	// URL (the page itself was walled or blocked); quotes were checked
+	// against the copy.
+	Archive *article.Archived `json:"archive,omitempty"`
 }
 
 // Quote is a verbatim quote from the article with the person who said it.
