@@ -3,7 +3,6 @@ package summarize
 import (
 	"context"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -92,7 +91,7 @@ func (e *Extractive) Summarize(ctx context.Context, a *article.Article, opts Opt
 		Headline:  a.Title,
 		Summary:   joinSentences(summarySents),
 		KeyPoints: texts(points),
-		Quotes:    findQuotes(a.Text, spec.maxQuotes),
+		Quotes:    findQuotes(mapQuotes(a.Text), spec.maxQuotes),
 		Language:  a.Language,
 		Model:     ExtractiveModel,
 		Note:      ExtractiveNote,
@@ -300,93 +299,35 @@ func cosine(a, b map[string]float64) float64 {
 	return dot / math.Sqrt(na*nb)
 }
 
-// Quoted speech. The pairs cover English and typographic quotes, French and
-// German guillemets and German low-high quotes.
-var quoteREs = []*regexp.Regexp{
-	regexp.MustCompile(`“([^“”]{2,800})”`),
-	regexp.MustCompile(`«\s?([^«»]{2,800}?)\s?»`),
-	regexp.MustCompile(`„([^„“”]{2,800})[“”]`),
-	regexp.MustCompile(`"([^"]{2,800})"`),
-}
-
-const (
-	nameRE  = `(\p{Lu}[\p{L}’'.\-]+(?:\s+(?:\p{Lu}[\p{L}’'.\-]+|de|van|von|der|da|del|bin|al))*)`
-	verbsRE = `(?:said|says|told(?:\s+\p{Ll}+)?|added|asked|stated|wrote|declared|warned|argued|explained|insisted|noted|replied|continued|tweeted|posted|sagte|sagt|erklärte|betonte|a\s+dit|dit|a\s+déclaré|déclare|dijo|afirmó|declaró|disse|zei|powiedział|сказал|заявил)`
-)
-
-var (
-	// After the closing mark: ”, Lavrov said / ” said Lavrov / ”, according to X / ”, he said.
-	afterVerbNameRE = regexp.MustCompile(`^[\s,.]*` + verbsRE + `\s+` + nameRE)
-	afterNameVerbRE = regexp.MustCompile(`^[\s,.]*` + nameRE + `,?\s+` + verbsRE + `\b`)
-	afterAccordRE   = regexp.MustCompile(`^[\s,.]*(?:according to|selon|laut|según)\s+` + nameRE)
-	afterPronounRE  = regexp.MustCompile(`(?i)^[\s,.]*(?:he|she|they|er|sie|il|elle)\s+` + verbsRE + `\b`)
-	// Before the opening mark: Kiril Petkov, said: “ / Lavrov said: “ / Blinken told reporters: “
-	beforeRE = regexp.MustCompile(nameRE + `,?\s+` + verbsRE + `\s*:?\s*$`)
-)
-
-// notNames are capitalised words that start sentences but name nobody.
-var notNames = map[string]bool{
-	"The": true, "A": true, "An": true, "But": true, "And": true, "It": true,
-	"He": true, "She": true, "They": true, "We": true, "I": true, "This": true,
-	"That": true, "In": true, "On": true, "As": true, "His": true, "Her": true,
-	"Their": true, "Our": true, "Officials": true, "Police": true,
-}
-
-func cleanName(n string) string {
-	n = strings.TrimRight(strings.TrimSpace(n), ".,")
-	if notNames[n] {
-		return ""
-	}
-	// "Bulgaria’s prime minister, Kiril Petkov" keeps the name only.
-	return n
-}
-
-// findQuotes returns up to max quotes of at least five words with their
-// speaker, taken verbatim from the text: the longest first, shown in article
-// order. A quote whose speaker cannot be found is not used.
-func findQuotes(text string, max int) []Quote {
+// findQuotes returns up to max quotes of at least five words (eight
+// characters of CJK) taken verbatim from the article's quoted speech, with
+// the speaker the article credits or none: credited quotes first, then
+// whole sentences before fragments, then the longest; shown in article
+// order.
+func findQuotes(qm *quoteMap, max int) []Quote {
 	type found struct {
 		q   Quote
 		pos int
 	}
 	var all []found
-	lastSpeaker := ""
-	offset := 0
-	for _, p := range paragraphs(text) {
-		paraSpeaker := ""
-		var pending []found
-		for _, re := range quoteREs {
-			for _, m := range re.FindAllStringSubmatchIndex(p, -1) {
-				inner := strings.TrimSpace(p[m[2]:m[3]])
-				inner = strings.TrimRightFunc(inner, func(r rune) bool { return r == ',' || r == ';' || r == ':' || unicode.IsSpace(r) })
-				sp := speakerAround(p[:m[0]], p[m[1]:], lastSpeaker)
-				if sp != "" {
-					paraSpeaker = sp
-				}
-				if len(strings.Fields(inner)) < 5 && !(hasCJK(inner) && utf8.RuneCountInString(inner) >= 8) {
-					continue
-				}
-				pending = append(pending, found{q: Quote{Text: inner, Speaker: sp}, pos: offset + m[0]})
-			}
-			if len(pending) > 0 {
-				break // one quote style per paragraph; avoids "..." inside “...”
-			}
+	seen := map[string]bool{}
+	for _, sp := range qm.spans {
+		inner := strings.TrimSpace(qm.text[sp.start:sp.end])
+		inner = strings.TrimRightFunc(inner, func(r rune) bool { return r == ',' || r == ';' || r == ':' || unicode.IsSpace(r) })
+		if len(strings.Fields(inner)) < 5 && !(hasCJK(inner) && utf8.RuneCountInString(inner) >= 8) {
+			continue
 		}
-		for _, f := range pending {
-			if f.q.Speaker == "" {
-				f.q.Speaker = paraSpeaker
-			}
-			if f.q.Speaker != "" {
-				all = append(all, f)
-			}
+		if len(strings.Fields(inner)) > 80 || seen[inner] {
+			continue
 		}
-		if paraSpeaker != "" {
-			lastSpeaker = paraSpeaker
-		}
-		offset += len(p) + 2
+		seen[inner] = true
+		all = append(all, found{q: Quote{Text: inner, Speaker: sp.speaker}, pos: sp.start})
 	}
-	// Whole quoted sentences read better than fragments; then the longest.
 	sort.SliceStable(all, func(i, j int) bool {
+		ci, cj := all[i].q.Speaker != "", all[j].q.Speaker != ""
+		if ci != cj {
+			return ci
+		}
 		wi, wj := startsUpper(all[i].q.Text), startsUpper(all[j].q.Text)
 		if wi != wj {
 			return wi
@@ -402,33 +343,4 @@ func findQuotes(text string, max int) []Quote {
 		out[i] = f.q
 	}
 	return out
-}
-
-// speakerAround finds who is credited with a quote from the text just
-// before its opening mark and just after its closing mark.
-func speakerAround(before, after, lastSpeaker string) string {
-	if m := afterVerbNameRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	if m := afterNameVerbRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	if m := afterAccordRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	if afterPronounRE.MatchString(after) {
-		return lastSpeaker
-	}
-	if m := beforeRE.FindStringSubmatch(before); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	return ""
 }

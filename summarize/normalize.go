@@ -87,11 +87,16 @@ func normalizeForMatch(s string) normText {
 // find returns the rune index range [i, j) of the first occurrence of needle
 // in n, ignoring the case of needle's first letter only.
 func (n normText) find(needle []rune) (int, int, bool) {
+	return n.findFrom(needle, 0)
+}
+
+// findFrom is find starting at rune index from.
+func (n normText) findFrom(needle []rune, from int) (int, int, bool) {
 	if len(needle) == 0 || len(needle) > len(n.runes) {
 		return 0, 0, false
 	}
 	first := needle[0]
-	for i := 0; i+len(needle) <= len(n.runes); i++ {
+	for i := from; i+len(needle) <= len(n.runes); i++ {
 		if n.runes[i] != first && !equalFoldRune(n.runes[i], first) {
 			continue
 		}
