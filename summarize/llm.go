@@ -235,6 +235,10 @@ func (l *LLM) Summarize(ctx context.Context, a *article.Article, opts Options) (
 		return fb, nil
 	}
 
+	removeModelURLs(s)
+	if s.Summary == "" {
+		s.Summary = strings.Join(leadSentences(a.Text, 1), " ")
+	}
 	rep := Verify(s, a)
 	if !rep.Clean() {
 		l.log.InfoContext(ctx, "verification changed the summary", "url", a.URL,
