@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -237,18 +238,18 @@ func (c *Config) String() string {
 	var b strings.Builder
 	row := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
 	row("DISCORD_TOKEN", redact(c.DiscordToken))
-	row("DISCORD_API_URL", c.DiscordAPIURL)
+	row("DISCORD_API_URL", RedactURL(c.DiscordAPIURL))
 	row("DISCORD_GUILD_ID", c.DiscordGuildID)
 	row("DISCORD_SHARD_ID", c.ShardID)
 	row("DISCORD_SHARD_COUNT", c.ShardCount)
-	row("LLM_BASE_URL", c.LLMBaseURL)
+	row("LLM_BASE_URL", RedactURL(c.LLMBaseURL))
 	row("LLM_API_KEY", redact(c.LLMAPIKey))
 	row("LLM_MODEL", c.LLMModel)
 	row("LLM_TIMEOUT", c.LLMTimeout)
 	row("LLM_MAX_TOKENS", c.LLMMaxTokens)
 	row("LLM_CONTEXT_TOKENS", c.LLMContextTokens)
 	row("SUMMARY_LANGUAGE", c.SummaryLanguage)
-	row("DATABASE_URL", redactURL(c.DatabaseURL))
+	row("DATABASE_URL", RedactURL(c.DatabaseURL))
 	row("FETCH_ALLOW_PRIVATE", c.FetchAllowPrivate)
 	row("FETCH_TIMEOUT", c.FetchTimeout)
 	row("FETCH_MAX_BYTES", c.FetchMaxBytes)
@@ -274,15 +275,88 @@ func redact(s string) string {
 	return "[redacted]"
 }
 
-func redactURL(s string) string {
+// Redacted is what RedactURL and String print in place of a secret.
+const Redacted = "[redacted]"
+
+// secretParamWords mark a query parameter as a secret when its name
+// contains one of them, ignoring case: password, pwd, token, access_token,
+// key, api_key, secret, client_secret, sig, signature, auth, credential.
+var secretParamWords = []string{"pass", "pwd", "token", "key", "secret", "sig", "auth", "credential", "session"}
+
+func secretParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretParamWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// dsnSecretRE finds secrets in text that is not a URL: key=value
+// connection strings ("host=h password=x") and userinfo in a URL that does
+// not parse.
+var (
+	dsnSecretRE  = regexp.MustCompile(`(?i)\b([a-z_\-]*(?:pass|pwd|token|key|secret|sig|auth|credential|session)[a-z_\-]*)=('[^']*'|[^&\s#]*)`)
+	userinfoRE   = regexp.MustCompile(`(://)[^/?#@\s]+@`)
+	redactedInfo = "${1}" + Redacted + "@"
+)
+
+// RedactURL returns s with the secrets a URL can carry replaced by
+// [redacted]: the userinfo (the password, or a lone user name, which is often
+// a token) and the values of query and fragment parameters whose names
+// suggest a secret (password, token, key, secret, sig, api_key,
+// access_token, auth..., any case). Text that is not a URL (a key=value
+// connection string) gets its password=, token=... values redacted. Use it
+// for every URL that reaches a log line or `precis config`.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" {
+		s = userinfoRE.ReplaceAllString(s, redactedInfo)
+		return dsnSecretRE.ReplaceAllString(s, "${1}="+Redacted)
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
+	userinfo := ""
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			userinfo = url.PathEscape(u.User.Username()) + ":" + Redacted + "@"
+		} else {
+			userinfo = Redacted + "@"
+		}
+		u.User = nil
 	}
-	return u.String()
+	u.RawQuery = redactParams(u.RawQuery)
+	frag := ""
+	if u.Fragment != "" {
+		frag = "#" + redactParams(u.EscapedFragment())
+		u.Fragment, u.RawFragment = "", ""
+	}
+	out := u.String() + frag
+	if userinfo != "" {
+		if i := strings.Index(out, "://"); i >= 0 {
+			out = out[:i+3] + userinfo + out[i+3:]
+		}
+	}
+	return out
+}
+
+// redactParams redacts the secret values of a raw a=b&c=d string, keeping
+// the order and encoding of everything else.
+func redactParams(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if ok && secretParam(name) {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // parser reads typed values and collects one error per bad value.

@@ -114,3 +114,49 @@ func TestSettingsCoverConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://user:pw@host/v1", "https://user:[redacted]@host/v1"},
+		{"postgres://u:p@h/db?password=x", "postgres://u:[redacted]@h/db?password=[redacted]"},
+		{"postgres://h/db?sslmode=disable&Password=x&application_name=precis", "postgres://h/db?sslmode=disable&Password=[redacted]&application_name=precis"},
+		{"https://tok123@api.example/v1", "https://[redacted]@api.example/v1"},
+		{"https://s.example/f?sig=abc&se=2025&TOKEN=t&api_key=k&X-Amz-Signature=s&access_token=a&auth=b&secret=c&key=d", "https://s.example/f?sig=[redacted]&se=2025&TOKEN=[redacted]&api_key=[redacted]&X-Amz-Signature=[redacted]&access_token=[redacted]&auth=[redacted]&secret=[redacted]&key=[redacted]"},
+		{"https://app.example/cb#access_token=abc&state=1", "https://app.example/cb#access_token=[redacted]&state=1"},
+		{"host=db user=precis password=hunter2 dbname=precis", "host=db user=precis password=[redacted] dbname=precis"},
+		{"sqlite:precis.db", "sqlite:precis.db"},
+		{"https://discord.com/api/v9", "https://discord.com/api/v9"},
+		{"http://localhost:11434/v1", "http://localhost:11434/v1"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStringRedactsURLSecrets: `precis config` prints no secret carried in
+// a URL.
+func TestStringRedactsURLSecrets(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"LLM_BASE_URL": "https://user:pw-llm-secret@host/v1",
+		"DATABASE_URL": "postgres://u:pg-secret@h/db?password=query-secret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, secret := range []string{"pw-llm-secret", "pg-secret", "query-secret"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("%s printed:\n%s", secret, s)
+		}
+	}
+	for _, want := range []string{"LLM_BASE_URL=https://user:[redacted]@host/v1", "DATABASE_URL=postgres://u:[redacted]@h/db?password=[redacted]"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("missing %q in:\n%s", want, s)
+		}
+	}
+}
