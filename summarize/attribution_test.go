@@ -1,7 +1,6 @@
 package summarize
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -125,10 +124,10 @@ func TestExtractiveAttribution(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, err := NewExtractive().Summarize(context.Background(), &article.Article{Title: "T", Text: tt.text}, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			// The quote finder without the word budget, which for these
+			// short texts leaves room for one quote.
+			s := &Summary{Summary: "x", Quotes: findQuotes(mapQuotes(tt.text), 5, 60, 1000, nil)}
+			Verify(s, &article.Article{Title: "T", Text: tt.text})
 			if len(s.Quotes) != len(tt.want) {
 				t.Fatalf("quotes = %+q, want %+q", s.Quotes, tt.want)
 			}
@@ -141,5 +140,42 @@ func TestExtractiveAttribution(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnnotate: which sentences lean on the one before, which credit a
+// claim to somebody, which use loaded words, and how that moves scores.
+func TestAnnotate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text                          string
+		dependent, attributed, loaded bool
+	}{
+		{"The council approved the budget on Monday.", false, false, false},
+		{"He added that the vote would be repeated next year.", true, false, false},
+		{"The meeting was “candid” and “useful”, he added.", true, false, false},
+		{"It came as Moscow clarified its demands on Friday.", true, false, false},
+		{"But western unity frayed this week.", true, false, false},
+		{"Lavrov said future talks would depend on preparation.", false, true, false},
+		{"Future talks depend on preparation, according to the ministry.", false, true, false},
+		{"Critics slammed the shocking decision.", false, false, true},
+		{"Lavrov called the warnings “hysteria”.", false, false, false}, // loaded word quoted, not narrated
+		{"Die Wahl findet am 3. Oktober statt, sagte er.", true, false, false},
+		{"Sein Mut machte ihn bekannt.", true, false, false},
+		{"Scholz sagte, die Gespräche gingen weiter.", false, true, false},
+		{"Il a ajouté que le vote serait répété.", true, false, false},
+		{"« Nous verrons », a-t-il dit.", true, false, false},
+		{"他说，会谈将继续进行。", true, false, false},
+	}
+	for _, tt := range tests {
+		s := &sentence{text: tt.text, score: 1}
+		annotate([]*sentence{s}, mapQuotes(tt.text))
+		if s.dependent != tt.dependent || s.attributed != tt.attributed || s.loaded != tt.loaded {
+			t.Errorf("%q: dependent %v attributed %v loaded %v, want %v %v %v", tt.text, s.dependent, s.attributed, s.loaded, tt.dependent, tt.attributed, tt.loaded)
+		}
+		switch {
+		case tt.loaded && s.score >= 1, tt.attributed && s.score <= 1:
+			t.Errorf("%q: score %.2f", tt.text, s.score)
+		}
 	}
 }

@@ -230,6 +230,8 @@ func TestSplitSentences(t *testing.T) {
 		{`"It is less than 100. It is in the thousands," Mr Obama said. He left.`, []string{`"It is less than 100. It is in the thousands," Mr Obama said.`, "He left."}},
 		{"„Das ist gut. Wir machen weiter“, sagte sie. Dann ging sie.", []string{"„Das ist gut. Wir machen weiter“, sagte sie.", "Dann ging sie."}},
 		{`He said "never. Then it ended. And more.`, []string{`He said "never.`, "Then it ended.", "And more."}},
+		{"Die Wahl ist am 3. Oktober. Im 19. Jahrhundert war das anders.", []string{"Die Wahl ist am 3. Oktober.", "Im 19. Jahrhundert war das anders."}},
+		{"He scored 3. Then he left.", []string{"He scored 3.", "Then he left."}},
 	}
 	for _, tt := range tests {
 		if got := splitSentences(tt.in); !reflect.DeepEqual(got, tt.want) {
