@@ -160,3 +160,99 @@ func TestStringRedactsURLSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFileUnknownKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want []string // "" = no error
+	}{
+		{"LLM_MODEL=x\nOPENAI_API_KEY=k\nDISCORD_SHARD_COUNT=1\n", nil},
+		{"LLM_MODLE=llama3.1\n", []string{"unknown setting LLM_MODLE", "did you mean LLM_MODEL?"}},
+		{"llm_model=llama3.1\n", []string{"unknown setting llm_model", "did you mean LLM_MODEL?"}},
+		{"DATABSE_URL=sqlite:x.db\nQUOTA_USER_HOUR=5\n", []string{"DATABSE_URL (did you mean DATABASE_URL?)", "QUOTA_USER_HOUR (did you mean QUOTA_USER_PER_HOUR?)"}},
+		{"COMPLETELY_DIFFERENT=1\n", []string{"unknown setting COMPLETELY_DIFFERENT (see"}},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "precis.env")
+		if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(env(map[string]string{"PRECIS_CONFIG": path}))
+		if len(tt.want) == 0 {
+			if err != nil {
+				t.Errorf("%q: %v", tt.body, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%q: no error", tt.body)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: error %q does not say %q", tt.body, err, w)
+			}
+		}
+	}
+}
+
+func TestDatabaseURLErrorNamesBothSchemes(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"DATABASE_URL": "mysql://root:hunter2@db/precis"}))
+	if err == nil {
+		t.Fatal("mysql accepted")
+	}
+	for _, want := range []string{"DATABASE_URL", "sqlite:PATH", "postgres://"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error shows the password: %q", err)
+	}
+	for _, ok := range []string{"sqlite:precis.db", "postgres://u:p@h/db", "postgresql://h/db", "file:x.db"} {
+		if _, err := Load(env(map[string]string{"DATABASE_URL": ok})); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+}
+
+func TestValidateServeTokenShape(t *testing.T) {
+	t.Parallel()
+	const real = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkE0.abcdefghijklmnopqrstuvwxyz0123456789_-AB"
+	tests := []struct {
+		token string
+		want  string // "" = accepted
+	}{
+		{real, ""},
+		{"Bot " + real, ""},
+		{"", "required"},
+		{real[:20] + " " + real[20:], "spaces"},
+		{"Bearer " + real, "spaces"},
+		{"1100000000000000001", "application ID"},
+		{strings.Repeat("a1b2", 16), "public key"},
+		{"Ab1_cD2-eF3gH4iJ5kL6mN7oP8qR9sT0", "client secret"},
+		{"not-a-token", "not shaped like a bot token"},
+		{"abc.def.ghi", "too short"},
+	}
+	for _, tt := range tests {
+		err := (&Config{DiscordToken: tt.token}).ValidateServe()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%q refused: %v", tt.token, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want one saying %q", tt.token, err, tt.want)
+			continue
+		}
+		if tt.token != "" && (!strings.Contains(err.Error(), "Bot page") || !strings.Contains(err.Error(), "Reset Token")) {
+			t.Errorf("%q: error %q does not point to the Bot page's Reset Token", tt.token, err)
+		}
+		if tt.token != "" && strings.Contains(err.Error(), tt.token) {
+			t.Errorf("error repeats the token: %q", err)
+		}
+	}
+}
