@@ -418,16 +418,116 @@ func bare(narration string) bool {
 // ("Lavrov said ...", "..., he added" resolved to last), and whether the
 // narration has a speech attribution at all.
 func (m *quoteMap) sentenceSpeaker(narration, last string) (string, bool) {
-	if n := m.firstName(nameVerbRE, narration); n != "" {
-		return n, true
+	if hasSpeechVerb(narration) {
+		if n := m.nameBeforeVerb(narration); n != "" {
+			return n, true
+		}
+		if pronounVerbRE.MatchString(narration) {
+			return last, true
+		}
 	}
-	if pronounVerbRE.MatchString(narration) {
-		return last, true
-	}
-	if n := m.firstName(afterAccordRE, strings.TrimLeft(narration, " ")); n != "" {
-		return n, true
+	if mayAccord(narration) {
+		if n := m.firstName(afterAccordRE, strings.TrimLeft(narration, " ")); n != "" {
+			return n, true
+		}
 	}
 	return "", false
+}
+
+// speechVerbWords holds the last word of every speech verb in verbsRE
+// ("said", "dit" of "a dit", "hinzu" of "fügte hinzu"): text without one
+// of them cannot match a pattern that needs a verb, and checking words is
+// much cheaper than running the patterns.
+var speechVerbWords = func() map[string]bool {
+	body := strings.TrimSuffix(strings.TrimPrefix(verbsRE, "(?:"), ")")
+	m := map[string]bool{}
+	for _, alt := range strings.Split(body, "|") {
+		words := strings.Split(alt, `\s+`)
+		w := words[len(words)-1]
+		if i := strings.Index(w, "("); i >= 0 {
+			w = w[:i]
+		}
+		m[w] = true
+	}
+	return m
+}()
+
+func hasSpeechVerb(s string) bool {
+	found := false
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if speechVerbWords[strings.ToLower(w)] {
+			found = true
+			break
+		}
+	}
+	return found
+}
+
+// nameBeforeVerb is the first name that a speech verb follows in s
+// ("Lavrov said", "Scholz, the chancellor, said"), found by running
+// nameVerbRE only on a short window before each verb.
+func (m *quoteMap) nameBeforeVerb(s string) string {
+	start := -1
+	for i, r := range s + " " {
+		if unicode.IsLetter(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start < 0 {
+			continue
+		}
+		w := s[start:i]
+		from := start
+		start = -1
+		if !speechVerbWords[strings.ToLower(w)] {
+			continue
+		}
+		lo := max(0, from-160)
+		if k := strings.IndexByte(s[lo:from], ' '); lo > 0 && k >= 0 {
+			lo += k + 1
+		}
+		end := min(len(s), i+1)
+		if n := m.firstName(nameVerbRE, s[lo:end]); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+// mayAccord is a cheap test for "according to" and its translations.
+func mayAccord(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range []string{"according", "selon", "laut", "según", "secondo", "segundo", "zufolge"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// headOf is s cut to at most n bytes at a rune boundary; tailOf keeps the
+// last n bytes.
+func headOf(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func tailOf(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := len(s) - n
+	for k < len(s) && !utf8.RuneStart(s[k]) {
+		k++
+	}
+	return s[k:]
 }
 
 // attribute fills each span's speaker: the name next to the quote (after
@@ -473,19 +573,24 @@ func (m *quoteMap) attribute() {
 				}
 				return n
 			}
+			// Only text near the marks counts, and only text with a
+			// speech verb (or "according to") is worth the patterns.
+			after, before = headOf(after, 160), tailOf(before, 200)
+			afterVerb, beforeVerb := hasSpeechVerb(after), hasSpeechVerb(before)
+			var n string
 			switch {
-			case afterVerbNameRE.MatchString(after) && m.firstName(afterVerbNameRE, after) != "":
-				q.speaker = resolve(m.firstName(afterVerbNameRE, after))
-			case afterNameVerbRE.MatchString(after) && m.firstName(afterNameVerbRE, after) != "":
-				q.speaker = resolve(m.firstName(afterNameVerbRE, after))
-			case afterPronounRE.MatchString(after):
+			case afterVerb && func() bool { n = m.firstName(afterVerbNameRE, after); return n != "" }():
+				q.speaker = resolve(n)
+			case afterVerb && func() bool { n = m.firstName(afterNameVerbRE, after); return n != "" }():
+				q.speaker = resolve(n)
+			case afterVerb && afterPronounRE.MatchString(after):
 				q.speaker = resolve(ref)
-			case m.firstName(afterAccordRE, after) != "":
-				q.speaker = resolve(m.firstName(afterAccordRE, after))
-			case m.firstName(beforeNameVerbRE, before) != "":
-				q.speaker = resolve(m.firstName(beforeNameVerbRE, before))
-			case m.firstName(beforeVerbNameRE, before) != "":
-				q.speaker = resolve(m.firstName(beforeVerbNameRE, before))
+			case mayAccord(after) && func() bool { n = m.firstName(afterAccordRE, after); return n != "" }():
+				q.speaker = resolve(n)
+			case beforeVerb && func() bool { n = m.firstName(beforeNameVerbRE, before); return n != "" }():
+				q.speaker = resolve(n)
+			case beforeVerb && func() bool { n = m.firstName(beforeVerbNameRE, before); return n != "" }():
+				q.speaker = resolve(n)
 			case sentHas[si]:
 				q.speaker = sentName[si]
 			case bare(narr[si]) && si > 0 && m.sents[si-1].para >= s.para-1 && sentHas[si-1]:

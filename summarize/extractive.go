@@ -172,7 +172,7 @@ func (e *Extractive) Summarize(ctx context.Context, a *article.Article, opts Opt
 	if s.Headline == "" && len(sents) > 0 {
 		s.Headline = sents[0].text
 	}
-	Verify(s, a)
+	verify(s, a, qm)
 	fillMeta(s, a)
 	return s, nil
 }
@@ -209,9 +209,10 @@ func annotate(sents []*sentence, qm *quoteMap) {
 	for _, s := range sents {
 		s.words = article.CountWords(s.text)
 		narr := narration(s.text)
-		s.dependent = leansBack(s.text) || pronounSaidRE.MatchString(narr)
-		s.attributed = qm.firstName(nameVerbRE, narr) != "" || afterAccordRE.MatchString(strings.TrimLeft(narr, " ")) || accordingRE.MatchString(narr)
-		s.loaded = loadedRE.MatchString(narr)
+		s.dependent = leansBack(s.text)
+		s.attributed = hasSpeechVerb(narr) && qm.nameBeforeVerb(narr) != "" || mayAccord(narr) && accordingRE.MatchString(narr)
+		s.dependent = s.dependent || hasSpeechVerb(narr) && pronounSaidRE.MatchString(narr)
+		s.loaded = hasLoadedWord(narr)
 		if s.attributed {
 			s.score *= 1.25
 		}
@@ -243,13 +244,38 @@ var (
 	// needs the sentence before to name its speaker.
 	pronounSaidRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `|-t-(?:il|elle|ils|elles))(?:$|[^\p{L}])`)
 	accordingRE   = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:according\s+to|selon|laut|según|secondo|zufolge)\s`)
-	// loadedRE: loaded, emotive or promotional words in narration.
-	loadedRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:slam(?:s|med)?|blast(?:s|ed)?|shock(?:ing|ed)?|outrage(?:ous|d)?|disgrace(?:ful)?|brutal(?:ly)?|horrific|horrible|terrible|historic|landmark|game-changing|stunning|stunned|devastating|catastroph(?:e|ic)|disastrous|unprecedented|incredibl[ey]|absurd|ridiculous|insane|crazy|evil|heroic|amazing|astonishing|explosive|bombshell|chilling|scandal(?:ous)?|radical|extremist|hysteri(?:a|cal)|skandal(?:ös)?|schockierend|dramatisch|unglaublich|katastrophal|historisch|scandaleu(?:x|se)|choquant|incroyable|catastrophique|historique|escandal(?:oso)?|increíble|catastrófico|histórico)(?:$|[^\p{L}])`)
 )
 
 // leansBackCJKRE is leansBackRE for Chinese, Japanese and Korean, which
 // put no space after the word.
 var leansBackCJKRE = regexp.MustCompile(`^[\s\p{P}]*(?:他们|她们|他|她|它|这|那|此外|所以|因此|但是|但|而且|不过|彼女|彼ら|彼|これ|それ|しかし|그는|그녀는|그러나|이는)`)
+
+// loadedWords are loaded, emotive or promotional words (English, German,
+// French, Spanish), lower case.
+var loadedWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`slam slams slammed blast blasts blasted shock shocking shocked
+		outrage outraged outrageous disgrace disgraceful brutal brutally horrific horrible terrible
+		historic landmark game-changing stunning stunned devastating catastrophe catastrophic
+		disastrous unprecedented incredible incredibly absurd ridiculous insane crazy evil heroic
+		amazing astonishing explosive bombshell chilling scandal scandalous radical extremist
+		hysteria hysterical skandal skandalös schockierend dramatisch unglaublich katastrophal
+		historisch scandaleux scandaleuse choquant incroyable catastrophique historique escándalo
+		escandaloso increíble catastrófico histórico`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// hasLoadedWord reports whether s uses a loaded word.
+func hasLoadedWord(s string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		if loadedWords[strings.Trim(w, "-")] {
+			return true
+		}
+	}
+	return false
+}
 
 // leansBack reports whether a sentence opens with words that point at the
 // sentence before it.

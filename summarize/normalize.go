@@ -15,14 +15,17 @@ type normText struct {
 }
 
 // foldRune maps the typographic variants that writers and models swap freely
-// onto one form: quote marks, apostrophes and dashes. It returns -1 for runes
+// onto one form: quote marks and apostrophes (all onto "), and dashes. It returns -1 for runes
 // that carry no text (zero-width and soft-hyphen characters).
 func foldRune(r rune) rune {
 	switch r {
 	case '“', '”', '„', '‟', '«', '»', '〝', '〞', '＂', '"':
 		return '"'
-	case '’', '‘', '‚', '‛', '′', '`', '´', 'ʼ', '‹', '›', '＇':
-		return '\''
+	case '\'', '’', '‘', '‚', '‛', '′', '`', '´', 'ʼ', '‹', '›', '＇':
+		// Single quotes fold onto double ones too: models swap “…” for
+		// '…' inside a quote, and apostrophes cannot be confused with
+		// quotation marks in real text.
+		return '"'
 	case '‐', '‑', '‒', '–', '—', '―', '−', '﹘', '﹣', '－':
 		return '-'
 	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':

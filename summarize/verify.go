@@ -66,9 +66,13 @@ func (r Report) Clean() bool {
 // The LLM summarizer asks the model once to fix unverified figures before
 // calling Verify; Verify itself never calls anything.
 func Verify(s *Summary, a *article.Article) Report {
+	return verify(s, a, mapQuotes(a.Text))
+}
+
+// verify is Verify with the article's quote map already made.
+func verify(s *Summary, a *article.Article, qm *quoteMap) Report {
 	var rep Report
 	text := a.Text
-	qm := mapQuotes(text)
 	s.Quotes = verifyQuotes(qm, s.Quotes, &rep)
 
 	// Figures.
@@ -183,7 +187,7 @@ func verifyQuotes(qm *quoteMap, quotes []Quote, rep *Report) []Quote {
 
 // findQuote looks the quote up in the normalised article and returns the
 // article's own wording of it, extended by a directly following ., ! or ?
-// inside the quotation so a quoted sentence keeps its full stop. found says
+// so a quoted sentence keeps its full stop. found says
 // whether the words occur at all; quoted whether an occurrence lies inside
 // quoted span (its index).
 func findQuote(qm *quoteMap, quote string) (exact string, span int, found, quoted bool) {
@@ -200,7 +204,7 @@ func findQuote(qm *quoteMap, quote string) (exact string, span int, found, quote
 		}
 		from, to := hay.start[i], hay.end[j-1]
 		k, in := qm.spanOf(from, to)
-		if in && to < qm.spans[k].end {
+		if to < len(text) {
 			if r, w := utf8.DecodeRuneInString(text[to:]); r == '.' || r == '!' || r == '?' {
 				to += w
 			}
