@@ -10,10 +10,13 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config holds every setting. The zero value is not useful; use Load.
@@ -149,7 +152,7 @@ var Settings = []Setting{
 	{"LLM_MAX_TOKENS", strconv.Itoa(DefaultLLMMaxTokens), "completion tokens per LLM call", false},
 	{"LLM_CONTEXT_TOKENS", strconv.Itoa(DefaultLLMContextTokens), "the model's input budget; longer articles are summarised in chunks", false},
 	{"SUMMARY_LANGUAGE", "", "language of summaries (e.g. en, de); empty = the article's own", false},
-	{"DATABASE_URL", DefaultDatabaseURL, "storage: sqlite:PATH (relative or absolute)", false},
+	{"DATABASE_URL", DefaultDatabaseURL, "storage: sqlite:PATH (relative or absolute) or postgres://USER:PASSWORD@HOST/DBNAME", false},
 	{"FETCH_ALLOW_PRIVATE", "false", "allow fetching loopback/private addresses (tests, intranet wikis)", false},
 	{"FETCH_TIMEOUT", DefaultFetchTimeout.String(), "time limit for a whole page fetch", false},
 	{"FETCH_MAX_BYTES", "5MiB", "largest page body accepted (after decompression)", false},
@@ -179,6 +182,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	if path := getenv("PRECIS_CONFIG"); path != "" {
 		file, err := readEnvFile(path)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkKeys(path, file); err != nil {
 			return nil, err
 		}
 		env := getenv
@@ -244,12 +250,53 @@ func Load(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
-// ValidateServe reports what `precis serve` needs beyond Load's checks.
+// ValidateServe reports what `precis serve` needs beyond Load's checks: a
+// DISCORD_TOKEN shaped like a bot token, so an obviously wrong value (a
+// client secret, the application ID or public key, text with spaces) is
+// refused before connecting, with the way to the right one.
 func (c *Config) ValidateServe() error {
 	if c.DiscordToken == "" {
 		return errors.New("DISCORD_TOKEN is required for serve (create a bot in the Discord developer portal; see README)")
 	}
+	if why := notBotToken(c.DiscordToken); why != "" {
+		return fmt.Errorf("DISCORD_TOKEN: %s; %s", why, resetTokenHint)
+	}
 	return nil
+}
+
+// resetTokenHint says where the bot token is.
+const resetTokenHint = "copy the bot token from the Discord developer portal (https://discord.com/developers/applications): your application, Bot page, Reset Token"
+
+var (
+	hexRE       = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	digitsRE    = regexp.MustCompile(`^[0-9]+$`)
+	tokenRE     = regexp.MustCompile(`^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$`)
+	base64urlRE = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
+)
+
+// notBotToken says why token cannot be a bot token, or "" when it may be
+// one. A bot token (with or without the "Bot " prefix) is three base64
+// parts joined by dots, some 59 to 80 characters.
+func notBotToken(token string) string {
+	t := token
+	if len(t) > 4 && strings.EqualFold(t[:4], "bot ") {
+		t = t[4:]
+	}
+	switch {
+	case strings.IndexFunc(t, unicode.IsSpace) >= 0:
+		return "it contains spaces or line breaks, so it is not a bot token (copy only the token)"
+	case digitsRE.MatchString(t):
+		return "it looks like the application ID, not the bot token"
+	case len(t) == 64 && hexRE.MatchString(t):
+		return "it looks like the application's public key, not the bot token"
+	case len(t) == 32 && base64urlRE.MatchString(t):
+		return "it looks like the OAuth2 client secret, not the bot token"
+	case !tokenRE.MatchString(t):
+		return "it is not shaped like a bot token (three parts joined by dots)"
+	case len(t) < 50:
+		return fmt.Sprintf("it is too short for a bot token (%d characters)", len(t))
+	}
+	return ""
 }
 
 func (c *Config) validate() []error {
@@ -314,7 +361,7 @@ func (c *Config) validate() []error {
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "file:") &&
 		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") &&
 		strings.Contains(c.DatabaseURL, "://") {
-		bad("DATABASE_URL: %q: use sqlite:PATH", c.DatabaseURL)
+		bad("DATABASE_URL: %q is not a supported database: use sqlite:PATH (the default, e.g. sqlite:precis.db) or postgres://USER:PASSWORD@HOST:5432/DBNAME", RedactURL(c.DatabaseURL))
 	}
 	return errs
 }
@@ -324,18 +371,18 @@ func (c *Config) String() string {
 	var b strings.Builder
 	row := func(k string, v any) { fmt.Fprintf(&b, "%s=%v\n", k, v) }
 	row("DISCORD_TOKEN", redact(c.DiscordToken))
-	row("DISCORD_API_URL", c.DiscordAPIURL)
+	row("DISCORD_API_URL", RedactURL(c.DiscordAPIURL))
 	row("DISCORD_GUILD_ID", c.DiscordGuildID)
 	row("DISCORD_SHARD_ID", c.ShardID)
 	row("DISCORD_SHARD_COUNT", c.ShardCount)
-	row("LLM_BASE_URL", c.LLMBaseURL)
+	row("LLM_BASE_URL", RedactURL(c.LLMBaseURL))
 	row("LLM_API_KEY", redact(c.LLMAPIKey))
 	row("LLM_MODEL", c.LLMModel)
 	row("LLM_TIMEOUT", c.LLMTimeout)
 	row("LLM_MAX_TOKENS", c.LLMMaxTokens)
 	row("LLM_CONTEXT_TOKENS", c.LLMContextTokens)
 	row("SUMMARY_LANGUAGE", c.SummaryLanguage)
-	row("DATABASE_URL", redactURL(c.DatabaseURL))
+	row("DATABASE_URL", RedactURL(c.DatabaseURL))
 	row("FETCH_ALLOW_PRIVATE", c.FetchAllowPrivate)
 	row("FETCH_TIMEOUT", c.FetchTimeout)
 	row("FETCH_MAX_BYTES", c.FetchMaxBytes)
@@ -385,15 +432,88 @@ func redact(s string) string {
 	return "[redacted]"
 }
 
-func redactURL(s string) string {
+// Redacted is what RedactURL and String print in place of a secret.
+const Redacted = "[redacted]"
+
+// secretParamWords mark a query parameter as a secret when its name
+// contains one of them, ignoring case: password, pwd, token, access_token,
+// key, api_key, secret, client_secret, sig, signature, auth, credential.
+var secretParamWords = []string{"pass", "pwd", "token", "key", "secret", "sig", "auth", "credential", "session"}
+
+func secretParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretParamWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// dsnSecretRE finds secrets in text that is not a URL: key=value
+// connection strings ("host=h password=x") and userinfo in a URL that does
+// not parse.
+var (
+	dsnSecretRE  = regexp.MustCompile(`(?i)\b([a-z_\-]*(?:pass|pwd|token|key|secret|sig|auth|credential|session)[a-z_\-]*)=('[^']*'|[^&\s#]*)`)
+	userinfoRE   = regexp.MustCompile(`(://)[^/?#@\s]+@`)
+	redactedInfo = "${1}" + Redacted + "@"
+)
+
+// RedactURL returns s with the secrets a URL can carry replaced by
+// [redacted]: the userinfo (the password, or a lone user name, which is often
+// a token) and the values of query and fragment parameters whose names
+// suggest a secret (password, token, key, secret, sig, api_key,
+// access_token, auth..., any case). Text that is not a URL (a key=value
+// connection string) gets its password=, token=... values redacted. Use it
+// for every URL that reaches a log line or `precis config`.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" {
+		s = userinfoRE.ReplaceAllString(s, redactedInfo)
+		return dsnSecretRE.ReplaceAllString(s, "${1}="+Redacted)
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
+	userinfo := ""
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			userinfo = url.PathEscape(u.User.Username()) + ":" + Redacted + "@"
+		} else {
+			userinfo = Redacted + "@"
+		}
+		u.User = nil
 	}
-	return u.String()
+	u.RawQuery = redactParams(u.RawQuery)
+	frag := ""
+	if u.Fragment != "" {
+		frag = "#" + redactParams(u.EscapedFragment())
+		u.Fragment, u.RawFragment = "", ""
+	}
+	out := u.String() + frag
+	if userinfo != "" {
+		if i := strings.Index(out, "://"); i >= 0 {
+			out = out[:i+3] + userinfo + out[i+3:]
+		}
+	}
+	return out
+}
+
+// redactParams redacts the secret values of a raw a=b&c=d string, keeping
+// the order and encoding of everything else.
+func redactParams(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, ok := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if ok && secretParam(name) {
+			parts[i] = k + "=" + Redacted
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // parser reads typed values and collects one error per bad value.
@@ -509,6 +629,80 @@ func ParseBytes(raw string) (int64, error) {
 		return 0, fmt.Errorf("%q has an unknown unit %q (use B, KiB, MiB, GiB)", raw, unit)
 	}
 	return int64(f * mult), nil
+}
+
+// knownKeys are the names a config file may set: every setting, and the
+// _FILE form of every secret.
+func knownKeys() map[string]bool {
+	keys := map[string]bool{"OPENAI_API_KEY": true, "OPENAI_API_KEY_FILE": true}
+	for _, s := range Settings {
+		keys[s.Name] = true
+		if s.Secret {
+			keys[s.Name+"_FILE"] = true
+		}
+	}
+	return keys
+}
+
+// checkKeys reports every key of a config file that names no setting, with
+// the setting it was likely meant to be.
+func checkKeys(path string, file map[string]string) error {
+	known := knownKeys()
+	var unknown []string
+	for k := range file {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	var errs []error
+	for _, k := range unknown {
+		if guess := closestKey(k, known); guess != "" {
+			errs = append(errs, fmt.Errorf("PRECIS_CONFIG %s: unknown setting %s (did you mean %s?)", path, k, guess))
+		} else {
+			errs = append(errs, fmt.Errorf("PRECIS_CONFIG %s: unknown setting %s (see precis config or the README for the list)", path, k))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// closestKey is the known key nearest to k (ignoring case), when near
+// enough to be a typo: an edit distance of at most a third of its length.
+func closestKey(k string, known map[string]bool) string {
+	best, bestD := "", 0
+	up := strings.ToUpper(k)
+	for name := range known {
+		d := editDistance(up, name)
+		if best == "" || d < bestD || d == bestD && name < best {
+			best, bestD = name, d
+		}
+	}
+	if best == "" || bestD > max(2, len(best)/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes; the
+// names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // readEnvFile reads KEY=VALUE lines; blank lines and # comments are

@@ -127,3 +127,145 @@ func TestSettingsCoverConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://user:pw@host/v1", "https://user:[redacted]@host/v1"},
+		{"postgres://u:p@h/db?password=x", "postgres://u:[redacted]@h/db?password=[redacted]"},
+		{"postgres://h/db?sslmode=disable&Password=x&application_name=precis", "postgres://h/db?sslmode=disable&Password=[redacted]&application_name=precis"},
+		{"https://tok123@api.example/v1", "https://[redacted]@api.example/v1"},
+		{"https://s.example/f?sig=abc&se=2025&TOKEN=t&api_key=k&X-Amz-Signature=s&access_token=a&auth=b&secret=c&key=d", "https://s.example/f?sig=[redacted]&se=2025&TOKEN=[redacted]&api_key=[redacted]&X-Amz-Signature=[redacted]&access_token=[redacted]&auth=[redacted]&secret=[redacted]&key=[redacted]"},
+		{"https://app.example/cb#access_token=abc&state=1", "https://app.example/cb#access_token=[redacted]&state=1"},
+		{"host=db user=precis password=hunter2 dbname=precis", "host=db user=precis password=[redacted] dbname=precis"},
+		{"sqlite:precis.db", "sqlite:precis.db"},
+		{"https://discord.com/api/v9", "https://discord.com/api/v9"},
+		{"http://localhost:11434/v1", "http://localhost:11434/v1"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestStringRedactsURLSecrets: `precis config` prints no secret carried in
+// a URL.
+func TestStringRedactsURLSecrets(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"LLM_BASE_URL": "https://user:pw-llm-secret@host/v1",
+		"DATABASE_URL": "postgres://u:pg-secret@h/db?password=query-secret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, secret := range []string{"pw-llm-secret", "pg-secret", "query-secret"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("%s printed:\n%s", secret, s)
+		}
+	}
+	for _, want := range []string{"LLM_BASE_URL=https://user:[redacted]@host/v1", "DATABASE_URL=postgres://u:[redacted]@h/db?password=[redacted]"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("missing %q in:\n%s", want, s)
+		}
+	}
+}
+
+func TestConfigFileUnknownKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want []string // "" = no error
+	}{
+		{"LLM_MODEL=x\nOPENAI_API_KEY=k\nDISCORD_SHARD_COUNT=1\n", nil},
+		{"LLM_MODLE=llama3.1\n", []string{"unknown setting LLM_MODLE", "did you mean LLM_MODEL?"}},
+		{"llm_model=llama3.1\n", []string{"unknown setting llm_model", "did you mean LLM_MODEL?"}},
+		{"DATABSE_URL=sqlite:x.db\nQUOTA_USER_HOUR=5\n", []string{"DATABSE_URL (did you mean DATABASE_URL?)", "QUOTA_USER_HOUR (did you mean QUOTA_USER_PER_HOUR?)"}},
+		{"COMPLETELY_DIFFERENT=1\n", []string{"unknown setting COMPLETELY_DIFFERENT (see"}},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "precis.env")
+		if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(env(map[string]string{"PRECIS_CONFIG": path}))
+		if len(tt.want) == 0 {
+			if err != nil {
+				t.Errorf("%q: %v", tt.body, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%q: no error", tt.body)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: error %q does not say %q", tt.body, err, w)
+			}
+		}
+	}
+}
+
+func TestDatabaseURLErrorNamesBothSchemes(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"DATABASE_URL": "mysql://root:hunter2@db/precis"}))
+	if err == nil {
+		t.Fatal("mysql accepted")
+	}
+	for _, want := range []string{"DATABASE_URL", "sqlite:PATH", "postgres://"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error shows the password: %q", err)
+	}
+	for _, ok := range []string{"sqlite:precis.db", "postgres://u:p@h/db", "postgresql://h/db", "file:x.db"} {
+		if _, err := Load(env(map[string]string{"DATABASE_URL": ok})); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+}
+
+func TestValidateServeTokenShape(t *testing.T) {
+	t.Parallel()
+	const real = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkE0.abcdefghijklmnopqrstuvwxyz0123456789_-AB"
+	tests := []struct {
+		token string
+		want  string // "" = accepted
+	}{
+		{real, ""},
+		{"Bot " + real, ""},
+		{"", "required"},
+		{real[:20] + " " + real[20:], "spaces"},
+		{"Bearer " + real, "spaces"},
+		{"1100000000000000001", "application ID"},
+		{strings.Repeat("a1b2", 16), "public key"},
+		{"Ab1_cD2-eF3gH4iJ5kL6mN7oP8qR9sT0", "client secret"},
+		{"not-a-token", "not shaped like a bot token"},
+		{"abc.def.ghi", "too short"},
+	}
+	for _, tt := range tests {
+		err := (&Config{DiscordToken: tt.token}).ValidateServe()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%q refused: %v", tt.token, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want one saying %q", tt.token, err, tt.want)
+			continue
+		}
+		if tt.token != "" && (!strings.Contains(err.Error(), "Bot page") || !strings.Contains(err.Error(), "Reset Token")) {
+			t.Errorf("%q: error %q does not point to the Bot page's Reset Token", tt.token, err)
+		}
+		if tt.token != "" && strings.Contains(err.Error(), tt.token) {
+			t.Errorf("error repeats the token: %q", err)
+		}
+	}
+}

@@ -34,11 +34,56 @@ type sentence struct {
 	index int
 	terms map[string]float64 // tf-idf weights, unit length
 	score float64
+
+	words      int  // article.CountWords
+	dependent  bool // needs the sentence before it to be understood
+	attributed bool // its narration credits a claim to somebody
+	loaded     bool // its narration (not a quotation) uses loaded words
 }
 
-// Summarize implements Summarizer. Options.Length sets how many sentences
-// and points it picks; Options.Language cannot be honoured offline, so the
-// summary stays in the article's language.
+// extractiveBudget bounds what the offline summarizer shows, so a pasted
+// link gets a short card rather than a wall of text.
+type extractiveBudget struct {
+	words      int // summary words at most (whole sentences only)
+	points     int // key points at most
+	pointWords int // words in one key point at most
+	quotes     int // quotes at most
+	quoteWords int // words in one quote at most
+	total      int // words shown in all (summary, points, quotes) at most; set by scaled
+}
+
+// scaled fits the budget to an article of in words, so a summary never
+// comes near the article's own length. For a normal summary the summary
+// gets at most a sixth of the article (but 40 words at least) and
+// everything shown a quarter (but 60 words at least, and never more than
+// 5/3 of the summary budget); short and detailed scale with their budgets.
+func (b extractiveBudget) scaled(in int) extractiveBudget {
+	b.total = min(b.words*5/3, max(60, in*b.words/480))
+	b.words = min(b.words, max(40, in*b.words/720))
+	return b
+}
+
+func extractiveBudgetFor(length string) extractiveBudget {
+	switch length {
+	case LengthShort:
+		return extractiveBudget{words: 60, points: 2, pointWords: 35, quotes: 1, quoteWords: 40}
+	case LengthDetailed:
+		return extractiveBudget{words: 200, points: 5, pointWords: 40, quotes: 3, quoteWords: 50}
+	default:
+		return extractiveBudget{words: 120, points: 3, pointWords: 30, quotes: 2, quoteWords: 40}
+	}
+}
+
+// Summarize implements Summarizer. Options.Length sets the word budget
+// (about 60, 120 or 200 summary words; 2, 3 or 5 key points; 1, 2 or 3
+// quotes); Options.Language cannot be honoured offline, so the summary
+// stays in the article's language.
+//
+// The summary is whole sentences of the article in their order: the lead,
+// then the most central sentences that fit the budget. A sentence that
+// leans on the one before it (a leading pronoun or connective, a trailing
+// "he said") is shown only together with that sentence; attributed
+// sentences are preferred and sentences with loaded words avoided.
 func (e *Extractive) Summarize(ctx context.Context, a *article.Article, opts Options) (*Summary, error) {
 	if a == nil || strings.TrimSpace(a.Text) == "" {
 		return nil, ErrEmptyArticle
@@ -46,53 +91,80 @@ func (e *Extractive) Summarize(ctx context.Context, a *article.Article, opts Opt
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	spec := specFor(normLength(opts.Length))
+	budget := extractiveBudgetFor(normLength(opts.Length)).scaled(article.CountWords(a.Text))
+	qm := mapQuotes(a.Text)
 	sents := scoreSentences(a.Text)
+	annotate(sents, qm)
 
-	// The lead is always first; then the most central sentences, skipping
-	// near-duplicates of what is already chosen.
-	var chosen []*sentence
+	chosen := map[*sentence]bool{}
+	var picked []*sentence
+	isChosen := func(s *sentence) bool { return chosen[s] }
+	total := 0
+	take := func(ss ...*sentence) {
+		for _, s := range ss {
+			chosen[s] = true
+			picked = append(picked, s)
+			total += s.words
+		}
+	}
+	// The lead: the first sentence that reads on its own.
 	for _, s := range sents {
-		if eligible(s.text) {
-			chosen = append(chosen, s)
+		if summaryEligible(s) && !s.dependent && s.words <= budget.words {
+			take(s)
 			break
 		}
 	}
 	ranked := make([]*sentence, len(sents))
 	copy(ranked, sents)
 	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
-	summaryN := spec.maxSent - 1
-	if summaryN < 1 {
-		summaryN = 1
-	}
-	pick := func(n int) []*sentence {
-		var out []*sentence
-		for _, s := range ranked {
-			if len(out) == n {
-				break
-			}
-			if !eligible(s.text) || startsWithQuote(s.text) || redundant(s, chosen) {
-				continue
-			}
-			chosen = append(chosen, s)
-			out = append(out, s)
+	for _, s := range ranked {
+		if chosen[s] || !summaryEligible(s) || redundant(s, picked) || total+s.words > budget.words {
+			continue
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].index < out[j].index })
-		return out
+		if !s.dependent {
+			take(s)
+			continue
+		}
+		// A dependent sentence comes with the sentence it leans on.
+		prev := predecessor(sents, s)
+		switch {
+		case prev == nil:
+		case chosen[prev]:
+			take(s)
+		case summaryEligible(prev) && !prev.dependent && !redundant(prev, picked) && total+prev.words+s.words <= budget.words:
+			take(prev, s)
+		}
 	}
-	lead := append([]*sentence(nil), chosen...)
-	summarySents := append(lead, pick(summaryN)...)
-	if len(summarySents) > spec.maxSent {
-		summarySents = summarySents[:spec.maxSent]
+	sort.Slice(picked, func(i, j int) bool { return picked[i].index < picked[j].index })
+	summarySents := picked
+
+	// Quotes may take half of what the summary leaves; key points the rest.
+	quotes := findQuotes(qm, budget.quotes, budget.quoteWords, (budget.total-total)/2, texts(summarySents))
+	for _, q := range quotes {
+		total += article.CountWords(q.Text)
 	}
-	sort.Slice(summarySents, func(i, j int) bool { return summarySents[i].index < summarySents[j].index })
-	points := pick(spec.maxPoints - 1)
+
+	// Key points: the next most central sentences that stand alone and do
+	// not repeat a quote.
+	var points []*sentence
+	for _, s := range ranked {
+		if len(points) == budget.points {
+			break
+		}
+		if isChosen(s) || s.dependent || !summaryEligible(s) || s.words > budget.pointWords ||
+			total+s.words > budget.total || redundant(s, append(summarySents, points...)) || holdsQuote(s.text, quotes) {
+			continue
+		}
+		points = append(points, s)
+		total += s.words
+	}
+	sort.Slice(points, func(i, j int) bool { return points[i].index < points[j].index })
 
 	s := &Summary{
 		Headline:  a.Title,
 		Summary:   joinSentences(summarySents),
 		KeyPoints: texts(points),
-		Quotes:    findQuotes(a.Text, spec.maxQuotes),
+		Quotes:    quotes,
 		Language:  a.Language,
 		Model:     ExtractiveModel,
 		Note:      ExtractiveNote,
@@ -100,9 +172,115 @@ func (e *Extractive) Summarize(ctx context.Context, a *article.Article, opts Opt
 	if s.Headline == "" && len(sents) > 0 {
 		s.Headline = sents[0].text
 	}
-	Verify(s, a)
+	verify(s, a, qm)
 	fillMeta(s, a)
 	return s, nil
+}
+
+// summaryEligible: a whole sentence, not a quotation on its own (quotes
+// have their own place), not a wall of text.
+func summaryEligible(s *sentence) bool {
+	return eligible(s.text) && !startsWithQuote(s.text) && !openQuote(s.text) && !openCJKQuote(s.text) &&
+		(s.words <= 60 || hasCJK(s.text) && s.words <= 120)
+}
+
+// openCJKQuote reports whether s opens more CJK quotation brackets than it
+// closes: a sentence cut inside a quotation.
+func openCJKQuote(s string) bool {
+	return strings.Count(s, "「")+strings.Count(s, "『") > strings.Count(s, "」")+strings.Count(s, "』")
+}
+
+// predecessor is the sentence before s in the same paragraph, or the last
+// of the paragraph before when s opens its paragraph.
+func predecessor(sents []*sentence, s *sentence) *sentence {
+	if s.index == 0 {
+		return nil
+	}
+	p := sents[s.index-1]
+	if p.para < s.para-1 {
+		return nil
+	}
+	return p
+}
+
+// annotate marks dependent, attributed and loaded sentences and adjusts
+// their scores: attribution up, loaded wording down.
+func annotate(sents []*sentence, qm *quoteMap) {
+	for _, s := range sents {
+		s.words = article.CountWords(s.text)
+		narr := narration(s.text)
+		s.dependent = leansBack(s.text)
+		s.attributed = hasSpeechVerb(narr) && qm.nameBeforeVerb(narr) != "" || mayAccord(narr) && accordingRE.MatchString(narr)
+		s.dependent = s.dependent || hasSpeechVerb(narr) && pronounSaidRE.MatchString(narr)
+		s.loaded = hasLoadedWord(narr)
+		if s.attributed {
+			s.score *= 1.25
+		}
+		if s.loaded {
+			s.score *= 0.4
+		}
+	}
+}
+
+// narration is a sentence without its quotations.
+func narration(text string) string {
+	var b strings.Builder
+	at := 0
+	for _, q := range scanQuotes(text, 0) {
+		b.WriteString(text[at:q[0]])
+		b.WriteString(" ‹Q› ")
+		at = q[3]
+	}
+	b.WriteString(text[at:])
+	return b.String()
+}
+
+var (
+	// leansBackRE: sentences that open with a pronoun or a connective that
+	// points at the sentence before ("He added...", "It came as...", "But
+	// ...", "Dies sei...", "Il a ajouté...").
+	leansBackRE = regexp.MustCompile(`^[\s\p{Pi}\p{Ps}"'„«»]*(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|Such|But|And|Also|However|Still|Yet|Then|Meanwhile|Nevertheless|Moreover|Furthermore|Instead|Er|Sie|Es|Sein|Seine|Seinen|Seiner|Ihr|Ihre|Ihren|Ihrer|Dies|Diese|Dieser|Dieses|Dabei|Damit|Dazu|Daher|Deshalb|Doch|Aber|Auch|Zudem|Außerdem|Il|Elle|Ils|Elles|Son|Sa|Ses|Leur|Leurs|Cela|Ceci|Mais|Et|Cependant|Pourtant|Él|Ella|Ellos|Ellas|Su|Sus|Esto|Eso|Pero|Sin embargo|Además)(?:$|[^\p{L}])`)
+	// pronounSaidRE: "he said", "sagte er", "a-t-il dit": a credit that
+	// needs the sentence before to name its speaker.
+	pronounSaidRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `|-t-(?:il|elle|ils|elles))(?:$|[^\p{L}])`)
+	accordingRE   = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:according\s+to|selon|laut|según|secondo|zufolge)\s`)
+)
+
+// leansBackCJKRE is leansBackRE for Chinese, Japanese and Korean, which
+// put no space after the word.
+var leansBackCJKRE = regexp.MustCompile(`^[\s\p{P}]*(?:他们|她们|他|她|它|这|那|此外|所以|因此|但是|但|而且|不过|彼女|彼ら|彼|これ|それ|しかし|그는|그녀는|그러나|이는)`)
+
+// loadedWords are loaded, emotive or promotional words (English, German,
+// French, Spanish), lower case.
+var loadedWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`slam slams slammed blast blasts blasted shock shocking shocked
+		outrage outraged outrageous disgrace disgraceful brutal brutally horrific horrible terrible
+		historic landmark game-changing stunning stunned devastating catastrophe catastrophic
+		disastrous unprecedented incredible incredibly absurd ridiculous insane crazy evil heroic
+		amazing astonishing explosive bombshell chilling scandal scandalous radical extremist
+		hysteria hysterical skandal skandalös schockierend dramatisch unglaublich katastrophal
+		historisch scandaleux scandaleuse choquant incroyable catastrophique historique escándalo
+		escandaloso increíble catastrófico histórico`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// hasLoadedWord reports whether s uses a loaded word.
+func hasLoadedWord(s string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		if loadedWords[strings.Trim(w, "-")] {
+			return true
+		}
+	}
+	return false
+}
+
+// leansBack reports whether a sentence opens with words that point at the
+// sentence before it.
+func leansBack(s string) bool {
+	return leansBackRE.MatchString(s) || leansBackCJKRE.MatchString(s)
 }
 
 func texts(ss []*sentence) []string {
@@ -300,102 +478,56 @@ func cosine(a, b map[string]float64) float64 {
 	return dot / math.Sqrt(na*nb)
 }
 
-// Quoted speech. The pairs cover English and typographic quotes, French and
-// German guillemets and German low-high quotes.
-var quoteREs = []*regexp.Regexp{
-	regexp.MustCompile(`“([^“”]{2,800})”`),
-	regexp.MustCompile(`«\s?([^«»]{2,800}?)\s?»`),
-	regexp.MustCompile(`„([^„“”]{2,800})[“”]`),
-	regexp.MustCompile(`"([^"]{2,800})"`),
-}
-
-const (
-	nameRE  = `(\p{Lu}[\p{L}’'.\-]+(?:\s+(?:\p{Lu}[\p{L}’'.\-]+|de|van|von|der|da|del|bin|al))*)`
-	verbsRE = `(?:said|says|told(?:\s+\p{Ll}+)?|added|asked|stated|wrote|declared|warned|argued|explained|insisted|noted|replied|continued|tweeted|posted|sagte|sagt|erklärte|betonte|a\s+dit|dit|a\s+déclaré|déclare|dijo|afirmó|declaró|disse|zei|powiedział|сказал|заявил)`
-)
-
-var (
-	// After the closing mark: ”, Lavrov said / ” said Lavrov / ”, according to X / ”, he said.
-	afterVerbNameRE = regexp.MustCompile(`^[\s,.]*` + verbsRE + `\s+` + nameRE)
-	afterNameVerbRE = regexp.MustCompile(`^[\s,.]*` + nameRE + `,?\s+` + verbsRE + `\b`)
-	afterAccordRE   = regexp.MustCompile(`^[\s,.]*(?:according to|selon|laut|según)\s+` + nameRE)
-	afterPronounRE  = regexp.MustCompile(`(?i)^[\s,.]*(?:he|she|they|er|sie|il|elle)\s+` + verbsRE + `\b`)
-	// Before the opening mark: Kiril Petkov, said: “ / Lavrov said: “ / Blinken told reporters: “
-	beforeRE = regexp.MustCompile(nameRE + `,?\s+` + verbsRE + `\s*:?\s*$`)
-)
-
-// notNames are capitalised words that start sentences but name nobody.
-var notNames = map[string]bool{
-	"The": true, "A": true, "An": true, "But": true, "And": true, "It": true,
-	"He": true, "She": true, "They": true, "We": true, "I": true, "This": true,
-	"That": true, "In": true, "On": true, "As": true, "His": true, "Her": true,
-	"Their": true, "Our": true, "Officials": true, "Police": true,
-}
-
-func cleanName(n string) string {
-	n = strings.TrimRight(strings.TrimSpace(n), ".,")
-	if notNames[n] {
-		return ""
-	}
-	// "Bulgaria’s prime minister, Kiril Petkov" keeps the name only.
-	return n
-}
-
-// findQuotes returns up to max quotes of at least five words with their
-// speaker, taken verbatim from the text: the longest first, shown in article
-// order. A quote whose speaker cannot be found is not used.
-func findQuotes(text string, max int) []Quote {
+// findQuotes returns up to max quotes of five to maxWords words (eight
+// characters of CJK and more), budget words in all, taken verbatim from the
+// article's quoted speech and not already shown in one of the shown
+// sentences, with
+// the speaker the article credits or none: credited quotes first, then
+// whole sentences before fragments, then the longest; shown in article
+// order.
+func findQuotes(qm *quoteMap, max, maxWords, budget int, shown []string) []Quote {
 	type found struct {
 		q   Quote
 		pos int
 	}
 	var all []found
-	lastSpeaker := ""
-	offset := 0
-	for _, p := range paragraphs(text) {
-		paraSpeaker := ""
-		var pending []found
-		for _, re := range quoteREs {
-			for _, m := range re.FindAllStringSubmatchIndex(p, -1) {
-				inner := strings.TrimSpace(p[m[2]:m[3]])
-				inner = strings.TrimRightFunc(inner, func(r rune) bool { return r == ',' || r == ';' || r == ':' || unicode.IsSpace(r) })
-				sp := speakerAround(p[:m[0]], p[m[1]:], lastSpeaker)
-				if sp != "" {
-					paraSpeaker = sp
-				}
-				if len(strings.Fields(inner)) < 5 && !(hasCJK(inner) && utf8.RuneCountInString(inner) >= 8) {
-					continue
-				}
-				pending = append(pending, found{q: Quote{Text: inner, Speaker: sp}, pos: offset + m[0]})
-			}
-			if len(pending) > 0 {
-				break // one quote style per paragraph; avoids "..." inside “...”
-			}
+	seen := map[string]bool{}
+	for _, sp := range qm.spans {
+		inner := strings.TrimSpace(qm.text[sp.start:sp.end])
+		inner = strings.TrimRightFunc(inner, func(r rune) bool { return r == ',' || r == ';' || r == ':' || unicode.IsSpace(r) })
+		if len(strings.Fields(inner)) < 5 && !(hasCJK(inner) && utf8.RuneCountInString(inner) >= 8) {
+			continue
 		}
-		for _, f := range pending {
-			if f.q.Speaker == "" {
-				f.q.Speaker = paraSpeaker
-			}
-			if f.q.Speaker != "" {
-				all = append(all, f)
-			}
+		if article.CountWords(inner) > maxWords || seen[inner] || within(inner, shown) {
+			continue
 		}
-		if paraSpeaker != "" {
-			lastSpeaker = paraSpeaker
+		// Quoted words nobody is credited with are often titles, slogans or
+		// scare quotes: only whole sentences of some length qualify.
+		if sp.speaker == "" && (!startsUpper(inner) || article.CountWords(inner) < 8) {
+			continue
 		}
-		offset += len(p) + 2
+		seen[inner] = true
+		all = append(all, found{q: Quote{Text: inner, Speaker: sp.speaker}, pos: sp.start})
 	}
-	// Whole quoted sentences read better than fragments; then the longest.
 	sort.SliceStable(all, func(i, j int) bool {
+		ci, cj := all[i].q.Speaker != "", all[j].q.Speaker != ""
+		if ci != cj {
+			return ci
+		}
 		wi, wj := startsUpper(all[i].q.Text), startsUpper(all[j].q.Text)
 		if wi != wj {
 			return wi
 		}
 		return len(all[i].q.Text) > len(all[j].q.Text)
 	})
-	if len(all) > max {
-		all = all[:max]
+	var keep []found
+	for _, f := range all {
+		if n := article.CountWords(f.q.Text); len(keep) < max && n <= budget {
+			keep = append(keep, f)
+			budget -= n
+		}
 	}
+	all = keep
 	sort.SliceStable(all, func(i, j int) bool { return all[i].pos < all[j].pos })
 	out := make([]Quote, len(all))
 	for i, f := range all {
@@ -404,31 +536,23 @@ func findQuotes(text string, max int) []Quote {
 	return out
 }
 
-// speakerAround finds who is credited with a quote from the text just
-// before its opening mark and just after its closing mark.
-func speakerAround(before, after, lastSpeaker string) string {
-	if m := afterVerbNameRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
+// within reports whether quote is part of one of the texts.
+func within(quote string, texts []string) bool {
+	q := normalizeForMatch(quote).runes
+	for _, t := range texts {
+		if _, _, ok := normalizeForMatch(t).find(q); ok {
+			return true
 		}
 	}
-	if m := afterNameVerbRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
+	return false
+}
+
+// holdsQuote reports whether text contains one of the quotes.
+func holdsQuote(text string, quotes []Quote) bool {
+	for _, q := range quotes {
+		if within(q.Text, []string{text}) {
+			return true
 		}
 	}
-	if m := afterAccordRE.FindStringSubmatch(after); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	if afterPronounRE.MatchString(after) {
-		return lastSpeaker
-	}
-	if m := beforeRE.FindStringSubmatch(before); m != nil {
-		if n := cleanName(m[1]); n != "" {
-			return n
-		}
-	}
-	return ""
+	return false
 }

@@ -227,6 +227,10 @@ func (l *LLM) Summarize(ctx context.Context, a *article.Article, opts Options) (
 		return fb, nil
 	}
 
+	removeModelURLs(s)
+	if s.Summary == "" {
+		s.Summary = strings.Join(leadSentences(a.Text, 1), " ")
+	}
 	rep := Verify(s, a)
 	if !rep.Clean() {
 		l.log.InfoContext(ctx, "verification changed the summary", "url", a.URL,
@@ -397,14 +401,14 @@ func summaryNumbers(s *Summary, nums numberSet) []string {
 	return out
 }
 
-func responseFormat(level int32) *openai.ChatCompletionResponseFormat {
+func responseFormat(level int32, format outputFormat) *openai.ChatCompletionResponseFormat {
 	switch level {
 	case formatSchema:
 		return &openai.ChatCompletionResponseFormat{
 			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
-				Name:   "precis_summary",
-				Schema: summarySchema,
+				Name:   format.name,
+				Schema: format.schema,
 				Strict: true,
 			},
 		}
@@ -415,18 +419,37 @@ func responseFormat(level int32) *openai.ChatCompletionResponseFormat {
 	}
 }
 
-// chat makes one logical call: it downgrades the response format when the
-// server rejects it, retries what may succeed later with backoff (at least
-// Retry-After), and parses the answer tolerantly. It returns the raw content
-// and the parsed summary.
+// chat makes one logical call for a summary (see call) and parses the
+// answer tolerantly. It returns the raw content and the parsed summary.
 func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, meter *usageMeter) (string, *Summary, error) {
+	var s *Summary
+	content, err := l.call(ctx, msgs, meter, summaryFormat, func(content string) (err error) {
+		s, err = parseOutput(content)
+		return err
+	})
+	return content, s, err
+}
+
+// outputFormat names and describes the JSON a call asks for.
+type outputFormat struct {
+	name   string
+	schema json.RawMessage
+}
+
+var summaryFormat = outputFormat{name: "precis_summary", schema: summarySchema}
+
+// call makes one logical call for output in format, parsed by parse (an
+// error wrapping errBadOutput means the answer was unusable): it downgrades
+// the response format when the server rejects it, retries what may succeed
+// later with backoff (at least Retry-After), and returns the raw content.
+func (l *LLM) call(ctx context.Context, msgs []openai.ChatCompletionMessage, meter *usageMeter, format outputFormat, parse func(string) error) (string, error) {
 	retries, badAnswers := 0, 0
 	for {
 		level := l.format.Load()
 		req := openai.ChatCompletionRequest{
 			Model:          l.cfg.Model,
 			Messages:       msgs,
-			ResponseFormat: responseFormat(level),
+			ResponseFormat: responseFormat(level, format),
 		}
 		useCompletion := l.completionTokens.Load()
 		if useCompletion {
@@ -449,9 +472,8 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 			var content string
 			content, err = answerContent(resp)
 			if err == nil {
-				var s *Summary
-				if s, err = parseOutput(content); err == nil {
-					return content, s, nil
+				if err = parse(content); err == nil {
+					return content, nil
 				}
 			}
 		}
@@ -467,24 +489,24 @@ func (l *LLM) chat(ctx context.Context, msgs []openai.ChatCompletionMessage, met
 			continue
 		}
 		if retries >= l.cfg.MaxRetries || !retryable(ctx, err) {
-			return "", nil, fmt.Errorf("chat completion (%d retries): %w", retries, err)
+			return "", fmt.Errorf("chat completion (%d retries): %w", retries, err)
 		}
 		// A model that answered badly once will likely do so again: one
 		// more try, then the caller falls back. Server faults (429, 5xx,
 		// timeouts) get every retry.
 		if errors.Is(err, errBadOutput) {
 			if badAnswers++; badAnswers > maxBadAnswerRetries {
-				return "", nil, fmt.Errorf("chat completion (%d bad answers): %w", badAnswers, err)
+				return "", fmt.Errorf("chat completion (%d bad answers): %w", badAnswers, err)
 			}
 		}
 		retries++
 		wait := backoff(retries, l.cfg.RetryBase, l.cfg.RetryMax, l.cfg.Jitter(), note.get())
 		if dl, ok := ctx.Deadline(); ok && l.cfg.Now().Add(wait).After(dl) {
-			return "", nil, fmt.Errorf("chat completion: retry in %s would pass the deadline: %w", wait, err)
+			return "", fmt.Errorf("chat completion: retry in %s would pass the deadline: %w", wait, err)
 		}
 		l.log.InfoContext(ctx, "llm call failed, retrying", "retry", retries, "wait", wait, "err", err)
 		if serr := l.cfg.Sleep(ctx, wait); serr != nil {
-			return "", nil, fmt.Errorf("chat completion: %w (waiting to retry: %v)", err, serr)
+			return "", fmt.Errorf("chat completion: %w (waiting to retry: %v)", err, serr)
 		}
 	}
 }

@@ -15,14 +15,17 @@ type normText struct {
 }
 
 // foldRune maps the typographic variants that writers and models swap freely
-// onto one form: quote marks, apostrophes and dashes. It returns -1 for runes
+// onto one form: quote marks and apostrophes (all onto "), and dashes. It returns -1 for runes
 // that carry no text (zero-width and soft-hyphen characters).
 func foldRune(r rune) rune {
 	switch r {
 	case '“', '”', '„', '‟', '«', '»', '〝', '〞', '＂', '"':
 		return '"'
-	case '’', '‘', '‚', '‛', '′', '`', '´', 'ʼ', '‹', '›', '＇':
-		return '\''
+	case '\'', '’', '‘', '‚', '‛', '′', '`', '´', 'ʼ', '‹', '›', '＇':
+		// Single quotes fold onto double ones too: models swap “…” for
+		// '…' inside a quote, and apostrophes cannot be confused with
+		// quotation marks in real text.
+		return '"'
 	case '‐', '‑', '‒', '–', '—', '―', '−', '﹘', '﹣', '－':
 		return '-'
 	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
@@ -87,11 +90,16 @@ func normalizeForMatch(s string) normText {
 // find returns the rune index range [i, j) of the first occurrence of needle
 // in n, ignoring the case of needle's first letter only.
 func (n normText) find(needle []rune) (int, int, bool) {
+	return n.findFrom(needle, 0)
+}
+
+// findFrom is find starting at rune index from.
+func (n normText) findFrom(needle []rune, from int) (int, int, bool) {
 	if len(needle) == 0 || len(needle) > len(n.runes) {
 		return 0, 0, false
 	}
 	first := needle[0]
-	for i := 0; i+len(needle) <= len(n.runes); i++ {
+	for i := from; i+len(needle) <= len(n.runes); i++ {
 		if n.runes[i] != first && !equalFoldRune(n.runes[i], first) {
 			continue
 		}

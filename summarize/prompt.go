@@ -13,7 +13,7 @@ import (
 // PromptVersion identifies the prompt and the verification rules. It is part
 // of the cache key: change it whenever a change should make cached summaries
 // stale.
-const PromptVersion = "2"
+const PromptVersion = "3"
 
 // Length values for Options.Length.
 const (
@@ -115,7 +115,7 @@ Fields:
 - "summary": `)
 	fmt.Fprintf(&b, "%s sentences: who did or said what, when, and why it matters according to the article.\n", sp.sentences)
 	fmt.Fprintf(&b, "- \"key_points\": %d-%d short, self-contained points, most important first, no repetition of the summary.\n", sp.minPoints, sp.maxPoints)
-	fmt.Fprintf(&b, "- \"quotes\": up to %d of the most important things people said, copied EXACTLY, word for word, from text inside quotation marks in the article, in the article's original language (never translated, shortened or corrected); \"speaker\" is the person's name as the article gives it. Empty list if the article quotes nobody.\n", sp.maxQuotes)
+	fmt.Fprintf(&b, "- \"quotes\": up to %d of the most important things people said, copied EXACTLY, word for word, from text inside quotation marks in the article, in the article's original language (never translated, shortened or corrected); \"speaker\" is the name of the person the article says spoke those words, as the article gives it, or \"\" if the article does not say. Empty list if the article quotes nobody.\n", sp.maxQuotes)
 	b.WriteString(`- "perspectives": each party with a stated position in the story (a government, a company, a group, a person): "party" and their "position", attributed ("X says ..."). Empty list if there is only one side or none.
 `)
 	fmt.Fprintf(&b, "- \"language\": the ISO 639-1 code of the language you wrote in.\n\nWrite headline, summary, key_points and perspectives in %s. Quotes stay in the article's language.\n", lang)

@@ -58,3 +58,55 @@ func cleanText(s string) string {
 func cleanLine(s string) string {
 	return strings.Join(strings.Fields(cleanText(s)), " ")
 }
+
+var (
+	// urlRE finds links a reader could follow: anything with a scheme
+	// (https://, ftp://), www. addresses, and host names with a path
+	// (evil.example/login, discord.gg/abc), with or without <...>. A bare
+	// host without a path ("Amazon.com said") is a name, not a link.
+	urlRE = regexp.MustCompile(`(?i)<?(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.|\b(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?/)[^\s<>]*[^\s<>.,;:!?)\]}'"”’»]>?`)
+	// Left behind by a removed link: empty brackets, a space before
+	// punctuation, runs of spaces.
+	emptyBracketsRE = regexp.MustCompile(`\(\s*\)|\[\s*\]|<\s*>`)
+	spacePunctRE    = regexp.MustCompile(`[ \t]+([,.;:!?)\]])`)
+	spacesRE        = regexp.MustCompile(`[ \t]{2,}`)
+)
+
+// removeURLs deletes every link from s and tidies the gap it leaves.
+func removeURLs(s string) string {
+	if !urlRE.MatchString(s) {
+		return s
+	}
+	s = urlRE.ReplaceAllString(s, "")
+	s = emptyBracketsRE.ReplaceAllString(s, "")
+	s = spacePunctRE.ReplaceAllString(s, "$1")
+	s = spacesRE.ReplaceAllString(s, " ")
+	return strings.TrimSpace(s)
+}
+
+// removeModelURLs deletes links from every field a model wrote: the
+// headline, summary, key points, quotes' speakers and perspectives. Quote
+// texts are left alone: Verify replaces them with the article's own words.
+// The only link a summary carries is the article's (Summary.URL).
+func removeModelURLs(s *Summary) {
+	s.Headline = removeURLs(s.Headline)
+	s.Summary = removeURLs(s.Summary)
+	points := s.KeyPoints[:0]
+	for _, p := range s.KeyPoints {
+		if p = removeURLs(p); p != "" {
+			points = append(points, p)
+		}
+	}
+	s.KeyPoints = points
+	for i := range s.Quotes {
+		s.Quotes[i].Speaker = removeURLs(s.Quotes[i].Speaker)
+	}
+	persp := s.Perspectives[:0]
+	for _, p := range s.Perspectives {
+		p.Party, p.Position = removeURLs(p.Party), removeURLs(p.Position)
+		if p.Party != "" && p.Position != "" {
+			persp = append(persp, p)
+		}
+	}
+	s.Perspectives = persp
+}

@@ -120,7 +120,7 @@ func splitSentences(p string) []string {
 		if unicode.IsLower(next) || unicode.IsPunct(next) && !isOpener(next) {
 			continue // "vice versa . . . and", "e.g., x"
 		}
-		if term == '.' && abbreviationBefore(p[start:i]) {
+		if term == '.' && (abbreviationBefore(p[start:i]) || ordinalBefore(p[start:i], p[j:])) {
 			continue
 		}
 		if openQuote(p[start:i]) && closesWithin(p[i:], 600) {
@@ -199,4 +199,34 @@ func sentencesOf(text string) []string {
 		out = append(out, splitSentences(p)...)
 	}
 	return out
+}
+
+// ordinalWords follow a German ordinal ("am 3. Oktober", "im 19.
+// Jahrhundert", "die 2. Bundesliga"), so the full stop after the number
+// does not end the sentence.
+var ordinalWords = map[string]bool{
+	"Januar": true, "Jänner": true, "Februar": true, "März": true, "April": true, "Mai": true,
+	"Juni": true, "Juli": true, "August": true, "September": true, "Oktober": true,
+	"November": true, "Dezember": true, "Jahrhundert": true, "Jahrhunderts": true,
+	"Jahrhunderten": true, "Liga": true, "Bundesliga": true, "Platz": true, "Runde": true,
+	"Spieltag": true, "Klasse": true, "Weltkrieg": true, "Weltkriegs": true,
+	"Weltkrieges": true, "Mal": true, "Advent": true, "Stock": true, "Etage": true,
+	"Quartal": true, "Halbjahr": true, "Jahrestag": true, "Geburtstag": true,
+}
+
+// ordinalBefore reports whether the sentence candidate s ends with a one-
+// or two-digit number and a full stop and rest starts with a word that
+// follows ordinals.
+func ordinalBefore(s, rest string) bool {
+	s = strings.TrimSuffix(s, ".")
+	k := strings.LastIndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) })
+	digits := s[k+1:]
+	if len(digits) == 0 || len(digits) > 2 || k >= 0 && !unicode.IsSpace(rune(s[k])) {
+		return false
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(rest)
+	}
+	return ordinalWords[rest[:end]]
 }

@@ -13,8 +13,11 @@ import (
 type Report struct {
 	// DroppedQuotes are quotes not found in the article text.
 	DroppedQuotes []Quote
+	// NotQuoted are quotes found in the article text but not as quoted
+	// speech or text (narration, headlines): dropped too.
+	NotQuoted []Quote
 	// DroppedSpeakers are speakers removed from kept quotes because the
-	// article does not name them.
+	// article does not attribute the words to them.
 	DroppedSpeakers []string
 	// UnverifiedNumbers are the figures not found in the article, in the
 	// fields they were dropped from.
@@ -28,7 +31,7 @@ type Report struct {
 
 // Clean reports whether Verify changed nothing of substance.
 func (r Report) Clean() bool {
-	return len(r.DroppedQuotes) == 0 && len(r.DroppedSpeakers) == 0 &&
+	return len(r.DroppedQuotes) == 0 && len(r.NotQuoted) == 0 && len(r.DroppedSpeakers) == 0 &&
 		len(r.UnverifiedNumbers) == 0 && !r.HeadlineReplaced
 }
 
@@ -40,9 +43,18 @@ func (r Report) Clean() bool {
 //     of the first letter; a kept quote is replaced by the article's exact
 //     wording of it. Surrounding quote marks and ellipses are stripped
 //     first. Duplicates are dropped.
-//   - A speaker the article does not name is removed and the quote kept
-//     without one: the words are verified, and no attribution is better
-//     than a wrong one.
+//   - A quote is kept only where the article presents those words as quoted
+//     speech or text: inside quotation marks of any language's style
+//     (“…”, „…“, «…», »…«, ‘…’, 「…」, "…", '…' where it is no apostrophe)
+//     or in a block quote (a paragraph starting with ">"). Other verbatim
+//     sentences are narration, not quotes.
+//   - A speaker is kept only when the article attributes the words to that
+//     name (or the surname it uses) next to the quote, in its sentence, or
+//     in the sentence before or after in the same paragraph; otherwise the
+//     quote is kept without one: the words are verified, and no attribution
+//     is better than a wrong one. "Name, description" keeps the name when
+//     the description is not the article's own wording; a description
+//     alone never matches.
 //   - Figures (106,000, 2014, 3.5%, 1.2 million) in the headline, summary,
 //     key points and perspectives must occur in the article: a summary
 //     sentence, key point or perspective with an unverified figure is
@@ -54,31 +66,14 @@ func (r Report) Clean() bool {
 // The LLM summarizer asks the model once to fix unverified figures before
 // calling Verify; Verify itself never calls anything.
 func Verify(s *Summary, a *article.Article) Report {
+	return verify(s, a, mapQuotes(a.Text))
+}
+
+// verify is Verify with the article's quote map already made.
+func verify(s *Summary, a *article.Article, qm *quoteMap) Report {
 	var rep Report
 	text := a.Text
-	hay := normalizeForMatch(text)
-
-	// Quotes.
-	kept := s.Quotes[:0:0]
-	seen := map[string]bool{}
-	for _, q := range s.Quotes {
-		exact, ok := findQuote(hay, text, q.Text)
-		if !ok {
-			rep.DroppedQuotes = append(rep.DroppedQuotes, q)
-			continue
-		}
-		if seen[exact] {
-			continue
-		}
-		seen[exact] = true
-		speaker := cleanLine(q.Speaker)
-		if speaker != "" && !speakerNamed(hay, speaker) {
-			rep.DroppedSpeakers = append(rep.DroppedSpeakers, speaker)
-			speaker = ""
-		}
-		kept = append(kept, Quote{Text: NeutralizeMentions(NeutralizeMarkdown(exact)), Speaker: speaker})
-	}
-	s.Quotes = kept
+	s.Quotes = verifyQuotes(qm, s.Quotes, &rep)
 
 	// Figures.
 	nums := articleNumbers(text)
@@ -158,81 +153,68 @@ func quoteTrimRight(r rune) bool {
 	return quoteTrimLeft(r) || r == ',' || r == ';' || r == ':'
 }
 
+// verifyQuotes keeps the quotes that are the article's quoted words, in the
+// article's exact wording, with the speakers the article attributes them
+// to, and records what it dropped in rep.
+func verifyQuotes(qm *quoteMap, quotes []Quote, rep *Report) []Quote {
+	kept := quotes[:0:0]
+	seen := map[string]bool{}
+	for _, q := range quotes {
+		exact, span, found, quoted := findQuote(qm, q.Text)
+		switch {
+		case !found:
+			rep.DroppedQuotes = append(rep.DroppedQuotes, q)
+			continue
+		case !quoted:
+			rep.NotQuoted = append(rep.NotQuoted, q)
+			continue
+		case seen[exact]:
+			continue
+		}
+		seen[exact] = true
+		speaker := cleanLine(q.Speaker)
+		if speaker != "" {
+			shown := qm.speakerFor(span, speaker)
+			if shown == "" {
+				rep.DroppedSpeakers = append(rep.DroppedSpeakers, speaker)
+			}
+			speaker = shown
+		}
+		kept = append(kept, Quote{Text: NeutralizeMentions(NeutralizeMarkdown(exact)), Speaker: speaker})
+	}
+	return kept
+}
+
 // findQuote looks the quote up in the normalised article and returns the
 // article's own wording of it, extended by a directly following ., ! or ?
-// so a quoted sentence keeps its full stop.
-func findQuote(hay normText, text, quote string) (string, bool) {
+// so a quoted sentence keeps its full stop. found says
+// whether the words occur at all; quoted whether an occurrence lies inside
+// quoted span (its index).
+func findQuote(qm *quoteMap, quote string) (exact string, span int, found, quoted bool) {
 	q := strings.TrimRightFunc(strings.TrimLeftFunc(quote, quoteTrimLeft), quoteTrimRight)
 	if utf8.RuneCountInString(q) < 2 {
-		return "", false
+		return "", 0, false, false
 	}
 	needle := normalizeForMatch(q).runes
-	i, j, ok := hay.find(needle)
-	if !ok {
-		return "", false
-	}
-	from, to := hay.start[i], hay.end[j-1]
-	if to < len(text) {
-		if r, w := utf8.DecodeRuneInString(text[to:]); r == '.' || r == '!' || r == '?' {
-			to += w
+	hay, text := qm.hay, qm.text
+	for at := 0; ; {
+		i, j, ok := hay.findFrom(needle, at)
+		if !ok {
+			return exact, 0, found, false
 		}
-	}
-	return strings.TrimSpace(text[from:to]), true
-}
-
-// speakerNamed reports whether the article names the speaker. The speaker is
-// split at commas and brackets ("Kiril Petkov, Bulgaria's prime minister");
-// it is named if any part occurs in the article as words, or if the last
-// capitalised word of a part (the surname: "Antony Blinken" -> "Blinken")
-// does.
-func speakerNamed(hay normText, speaker string) bool {
-	parts := strings.FieldsFunc(speaker, func(r rune) bool {
-		return r == ',' || r == '(' || r == ')' || r == ';' || r == '/'
-	})
-	for _, part := range parts {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if containsWords(hay, part) {
-			return true
-		}
-		words := strings.Fields(part)
-		for k := len(words) - 1; k >= 0; k-- {
-			w := strings.TrimFunc(words[k], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-			first, _ := utf8.DecodeRuneInString(w)
-			if utf8.RuneCountInString(w) >= 2 && unicode.IsUpper(first) {
-				if containsWords(hay, w) {
-					return true
-				}
-				break
+		from, to := hay.start[i], hay.end[j-1]
+		k, in := qm.spanOf(from, to)
+		if to < len(text) {
+			if r, w := utf8.DecodeRuneInString(text[to:]); r == '.' || r == '!' || r == '?' {
+				to += w
 			}
 		}
+		if !found {
+			exact, found = strings.TrimSpace(text[from:to]), true
+		}
+		if in {
+			return strings.TrimSpace(text[from:to]), k, true, true
+		}
+		at = i + 1
 	}
-	return false
 }
-
-// containsWords reports whether phrase occurs in hay at word boundaries,
-// ignoring case.
-func containsWords(hay normText, phrase string) bool {
-	needle := []rune(strings.ToLower(string(normalizeForMatch(phrase).runes)))
-	if len(needle) == 0 {
-		return false
-	}
-	h := hay.runes
-	for i := 0; i+len(needle) <= len(h); i++ {
-		if i > 0 && isWordRune(h[i-1]) {
-			continue
-		}
-		k := 0
-		for k < len(needle) && unicode.ToLower(h[i+k]) == needle[k] {
-			k++
-		}
-		if k == len(needle) && (i+k == len(h) || !isWordRune(h[i+k])) {
-			return true
-		}
-	}
-	return false
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

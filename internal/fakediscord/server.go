@@ -36,7 +36,7 @@ import (
 
 // Defaults used when Options leave them empty.
 const (
-	DefaultToken         = "fake-bot-token"
+	DefaultToken         = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GfAkE0.fake-bot-token-for-tests_0123456789abcd" // shaped like a real bot token (config.ValidateServe checks the shape)
 	DefaultBotUserID     = "1100000000000000001"
 	DefaultBotUsername   = "Precis"
 	DefaultGuildID       = "1200000000000000001"
