@@ -41,6 +41,8 @@ type Store interface {
 	RemoveFeed(ctx context.Context, guildID, channelID, url string) (bool, error)
 	Feeds(ctx context.Context, guildID, channelID string) ([]store.Feed, error)
 	AllFeedURLs(ctx context.Context) ([]string, error)
+	DueFeedURLs(ctx context.Context, now time.Time) ([]string, error)
+	GuildFeedCount(ctx context.Context, guildID string) (int, error)
 	FeedState(ctx context.Context, url string) (store.FeedState, bool, error)
 	SetFeedState(ctx context.Context, st store.FeedState) error
 	AddFeedItems(ctx context.Context, items []store.FeedItem) error
@@ -125,6 +127,13 @@ type Options struct {
 	MaxSummarize int
 	// MaxFeedsPerChannel limits /digest feed add (20).
 	MaxFeedsPerChannel int
+	// MaxFeedsPerServer limits /digest feed add across a server's channels
+	// (50).
+	MaxFeedsPerServer int
+	// FeedWorkers is how many feeds are fetched at once (8).
+	FeedWorkers int
+	// FeedsPerHost is how many of those may go to one host (2).
+	FeedsPerHost int
 	// DefaultWindow is how far back the first digest looks (24h).
 	DefaultWindow time.Duration
 	// ClusterThreshold is the cosine similarity at which two items are
@@ -166,6 +175,15 @@ func (o Options) withDefaults() Options {
 	if o.MaxFeedsPerChannel <= 0 {
 		o.MaxFeedsPerChannel = 20
 	}
+	if o.MaxFeedsPerServer <= 0 {
+		o.MaxFeedsPerServer = 50
+	}
+	if o.FeedWorkers <= 0 {
+		o.FeedWorkers = 8
+	}
+	if o.FeedsPerHost <= 0 {
+		o.FeedsPerHost = 2
+	}
 	if o.DefaultWindow <= 0 {
 		o.DefaultWindow = 24 * time.Hour
 	}
@@ -191,10 +209,12 @@ type Service struct {
 
 	pollMu  sync.Mutex
 	polling map[string]bool // feeds being polled by this process
+	feeds   *feedPool
 }
 
 // New returns a Service. Store, Fetcher and Poster in deps are required.
 func New(deps Deps, opts Options) *Service {
+	opts = opts.withDefaults()
 	s := &Service{
 		store:      deps.Store,
 		fetcher:    deps.Fetcher,
@@ -203,8 +223,9 @@ func New(deps Deps, opts Options) *Service {
 		channels:   deps.Channels,
 		clock:      deps.Clock,
 		log:        deps.Logger,
-		opts:       opts.withDefaults(),
+		opts:       opts,
 		polling:    make(map[string]bool),
+		feeds:      newFeedPool(opts.FeedWorkers, opts.FeedsPerHost),
 	}
 	if s.clock == nil {
 		s.clock = realClock{}

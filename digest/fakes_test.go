@@ -457,3 +457,29 @@ func contentOf(msgs []*discordgo.MessageSend) string {
 	}
 	return b.String()
 }
+
+func (m *memStore) DueFeedURLs(_ context.Context, now time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, g := range m.feeds {
+		st, ok := m.states[g.URL]
+		if (!ok || !now.Before(st.NextPoll)) && !slices.Contains(out, g.URL) {
+			out = append(out, g.URL)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (m *memStore) GuildFeedCount(_ context.Context, guildID string) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, g := range m.feeds {
+		if g.GuildID == guildID {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -16,17 +16,20 @@ import (
 // instances sharing it post once), and recorded as done with its report
 // after posting. A digest missed while no instance was running is posted
 // when Run starts if it is still the same local day. Feeds are polled on
-// their own loop so a slow feed never delays a digest.
+// their own loop and a bounded pool (Options.FeedWorkers, at most
+// Options.FeedsPerHost per host), so a slow feed never delays a digest and
+// a slow host never delays other hosts' feeds.
 func (s *Service) Run(ctx context.Context) error {
 	s.log.Info("digest scheduler started", "instance", s.opts.InstanceID)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.loop(ctx, s.pollDueFeeds)
+		s.loop(ctx, func(ctx context.Context) { s.startDueFeeds(ctx) })
 	}()
 	s.loop(ctx, s.RunDue)
 	wg.Wait()
+	s.feeds.wg.Wait()
 	s.log.Info("digest scheduler stopped")
 	return nil
 }

@@ -164,6 +164,14 @@ func (s *Service) AddFeed(ctx context.Context, guildID, channelID, feedURL strin
 	if len(feeds) >= s.opts.MaxFeedsPerChannel {
 		return userErrorf(nil, "This channel already follows %d feeds, the most a digest can have. Remove one first.", len(feeds))
 	}
+	inGuild, err := s.store.GuildFeedCount(ctx, guildID)
+	if err != nil {
+		return fmt.Errorf("count feeds of guild %s: %w", guildID, err)
+	}
+	if inGuild >= s.opts.MaxFeedsPerServer {
+		return userErrorf(nil, "This server's digests already follow %d feeds, the most one server can have. "+
+			"Remove one with `/digest feeds remove` (in the channel that follows it) first.", inGuild)
+	}
 
 	prev, _, err := s.store.FeedState(ctx, u)
 	if err != nil {
