@@ -49,7 +49,11 @@ type Store interface {
 	FeedItemsSince(ctx context.Context, feedURL string, since time.Time) ([]store.FeedItem, error)
 
 	ClaimDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
+	RenewDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
+	AddDigestMessage(ctx context.Context, channelID, localDate, owner, messageID string) error
+	RetryDigestRun(ctx context.Context, channelID, localDate, owner string, now, next time.Time, errText string) error
 	FinishDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, report string) error
+	DigestRunFor(ctx context.Context, channelID, localDate string) (store.DigestRun, bool, error)
 	LastDigestRun(ctx context.Context, channelID string) (store.DigestRun, bool, error)
 }
 
@@ -112,7 +116,9 @@ type Options struct {
 	// InstanceID names this process in run claims (host-pid-random).
 	InstanceID string
 	// Lease is how long a run claim holds before another instance may take
-	// it over (10m).
+	// it over (10m; DIGEST_LEASE). The claim is renewed every Lease/3 while
+	// the run works, composing may take Lease/2, and a run that cannot
+	// renew its claim before it runs out stops posting.
 	Lease time.Duration
 	// FeedInterval is how often each feed is polled (30m; at least 10m).
 	FeedInterval time.Duration
@@ -210,6 +216,9 @@ type Service struct {
 	pollMu  sync.Mutex
 	polling map[string]bool // feeds being polled by this process
 	feeds   *feedPool
+	// finishWait is the first wait between attempts to record a run as
+	// done (doubling); tests shorten it.
+	finishWait time.Duration
 }
 
 // New returns a Service. Store, Fetcher and Poster in deps are required.
@@ -226,6 +235,7 @@ func New(deps Deps, opts Options) *Service {
 		opts:       opts,
 		polling:    make(map[string]bool),
 		feeds:      newFeedPool(opts.FeedWorkers, opts.FeedsPerHost),
+		finishWait: 100 * time.Millisecond,
 	}
 	if s.clock == nil {
 		s.clock = realClock{}
