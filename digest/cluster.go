@@ -228,10 +228,12 @@ type clusterer struct {
 	keyDF     int // maxKeyDF; tests lift the bounds to compare
 	maxCands  int // maxCandidates
 	stories   []*story
-	index     map[int32][]int
+	index     [][]int32 // term id -> stories; only key terms have any
 	score     []float64 // per story: estimated similarity in the current lookup
 	touched   []int
-	out       []int // candidates' buffer, reused by every lookup
+	out       []int    // candidates' buffer, reused by every lookup
+	mark      []uint32 // term id -> lookup that has it as a title term
+	lookup    uint32
 }
 
 // isKey reports whether a term is rare enough to find candidates by.
@@ -245,7 +247,7 @@ func (cl *clusterer) newStory(i int) {
 	cl.score = append(cl.score, 0)
 	for _, id := range v.ids {
 		if cl.isKey(id) {
-			cl.index[id] = append(cl.index[id], si)
+			cl.index[id] = append(cl.index[id], int32(si))
 		}
 	}
 	cl.stories[si].titles = slices.Clone(cl.c.titles[i])
@@ -260,7 +262,7 @@ func (cl *clusterer) absorb(si int, ids []int32, ws []float64, dot, norm float64
 	for k, id := range ids {
 		old, ok := st.sum[id]
 		if !ok && cl.isKey(id) {
-			cl.index[id] = append(cl.index[id], si)
+			cl.index[id] = append(cl.index[id], int32(si))
 		}
 		st.sum[id] = old + ws[k]
 	}
@@ -277,14 +279,18 @@ func (cl *clusterer) absorb(si int, ids []int32, ws []float64, dot, norm float64
 	}
 }
 
-// candidates returns up to maxCands live stories (those accept lets
-// through) that share a key term and a title term with a text of the given
+// candidates returns up to maxCands live stories before story limit that
+// share a key term and a title term with a text of the given
 // terms (ids, weights ws scaled by 1/norm, sorted title terms), the most
 // similar first by an estimate: the key terms' part of the dot product,
 // weighing the story's side by IDF.
-func (cl *clusterer) candidates(ids []int32, ws []float64, norm float64, titles []int32, accept func(si int) bool) []int {
+func (cl *clusterer) candidates(ids []int32, ws []float64, norm float64, titles []int32, limit int) []int {
 	if norm == 0 {
 		return nil
+	}
+	cl.lookup++
+	for _, id := range titles {
+		cl.mark[id] = cl.lookup
 	}
 	for k, id := range ids {
 		if !cl.isKey(id) {
@@ -293,14 +299,14 @@ func (cl *clusterer) candidates(ids []int32, ws []float64, norm float64, titles 
 		w := ws[k] / norm * cl.c.idf[id]
 		for _, si := range cl.index[id] {
 			if cl.score[si] == 0 {
-				cl.touched = append(cl.touched, si)
+				cl.touched = append(cl.touched, int(si))
 			}
 			cl.score[si] += w
 		}
 	}
 	out := cl.out[:0]
 	for _, si := range cl.touched {
-		if cl.stories[si].members != nil && accept(si) && sharesAny(titles, cl.stories[si].titles) {
+		if si < limit && cl.stories[si].members != nil && cl.sharesTitle(cl.stories[si].titles) {
 			out = append(out, si)
 		}
 	}
@@ -322,13 +328,11 @@ func (cl *clusterer) candidates(ids []int32, ws []float64, norm float64, titles 
 	return out
 }
 
-// sharesAny reports whether two sorted term lists meet.
-func sharesAny(a, b []int32) bool {
-	if len(b) < len(a) {
-		a, b = b, a
-	}
-	for _, id := range a {
-		if _, found := slices.BinarySearch(b, id); found {
+// sharesTitle reports whether titles has a title term of the current
+// lookup.
+func (cl *clusterer) sharesTitle(titles []int32) bool {
+	for _, id := range titles {
+		if cl.mark[id] == cl.lookup {
 			return true
 		}
 	}
@@ -353,14 +357,14 @@ func cluster(ctx context.Context, c *corpus, order []int, threshold float64) ([]
 
 // clusterBounded is cluster with the candidate bounds given.
 func clusterBounded(ctx context.Context, c *corpus, order []int, threshold float64, keyDF, maxCands int) ([][]int, error) {
-	cl := &clusterer{c: c, threshold: threshold, keyDF: keyDF, maxCands: maxCands, index: make(map[int32][]int)}
+	cl := &clusterer{c: c, threshold: threshold, keyDF: keyDF, maxCands: maxCands, index: make([][]int32, len(c.df)), mark: make([]uint32, len(c.df))}
 	for n, i := range order {
 		if n%checkEvery == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("cluster: %w", ctx.Err())
 		}
 		v := c.vecs[i]
 		best, bestSim, bestDot := -1, threshold, 0.0
-		for _, si := range cl.candidates(v.ids, v.ws, 1, c.titles[i], func(int) bool { return true }) {
+		for _, si := range cl.candidates(v.ids, v.ws, 1, c.titles[i], len(cl.stories)) {
 			st := cl.stories[si]
 			dot, shared := st.dot(v)
 			if shared < minSharedTokens || st.norm == 0 {
@@ -411,7 +415,7 @@ func (cl *clusterer) mergeStories(ctx context.Context) error {
 				ws[k] = sj.sum[id]
 			}
 		}
-		cands := cl.candidates(ids, ws, sj.norm, sj.titles, func(si int) bool { return si < j })
+		cands := cl.candidates(ids, ws, sj.norm, sj.titles, j)
 		slices.Sort(cands)
 		for _, i := range cands {
 			si := cl.stories[i]
