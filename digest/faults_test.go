@@ -2,8 +2,13 @@ package digest
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -61,21 +66,65 @@ func (f *finishFaults) FinishDigestRun(ctx context.Context, channelID, localDate
 	return f.Store.FinishDigestRun(ctx, channelID, localDate, owner, now, report)
 }
 
-// faultStores runs a test on the in-memory store and on a real SQLite one.
+// faultStores runs a test on the in-memory store, on a real SQLite one and,
+// when PRECIS_TEST_POSTGRES_URL names a server (as .ci/run provides), on
+// PostgreSQL in a schema of its own.
 func faultStores(t *testing.T, fn func(t *testing.T, st Store, clock *fakeClock)) {
 	t.Parallel()
 	start := time.Date(2025, 5, 2, 8, 0, 0, 0, time.UTC)
-	for _, name := range []string{"memory", "sqlite"} {
+	names := []string{"memory", "sqlite"}
+	pg := os.Getenv("PRECIS_TEST_POSTGRES_URL")
+	if pg != "" {
+		names = append(names, "postgres")
+	}
+	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			clock := newFakeClock(start)
 			var st Store = newMemStore()
-			if name == "sqlite" {
+			switch name {
+			case "sqlite":
 				st = openStore(t, filepath.Join(t.TempDir(), "precis.db"), clock)
+			case "postgres":
+				st = openPostgres(t, pg, clock)
 			}
 			fn(t, st, clock)
 		})
 	}
+}
+
+// openPostgres opens a store in a fresh schema of the server at base,
+// dropped when the test ends.
+func openPostgres(t *testing.T, base string, clock *fakeClock) *store.Store {
+	t.Helper()
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	schema := "precis_digest_test_" + hex.EncodeToString(b[:])
+	admin := func(stmt string) {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	admin("CREATE SCHEMA " + schema)
+	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	st, err := store.OpenWith(context.Background(), u.String(), store.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
 }
 
 // tickDay runs the scheduler every minute from the clock's time to the end
