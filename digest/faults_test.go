@@ -244,7 +244,7 @@ func TestKilledAfterPostingIsNotPostedAgain(t *testing.T) {
 					t.Fatalf("the instance that took over posted %d messages, want none", n)
 				}
 				last, _, _ := st.LastDigestRun(ctx, "c")
-				if last.Status != store.RunDone || last.Owner != "b" || len(last.Messages) != posted || !strings.Contains(last.Report, "taken over") {
+				if last.Status != store.RunDone || last.Owner != "b" || len(last.Messages) != posted || !strings.Contains(last.Report, "posted by killed") {
 					t.Errorf("run = %+v; want done by b with the killed instance's %d messages", last, posted)
 				}
 				if !last.ClaimedAt.Equal(at.Add(10*time.Minute + time.Minute)) {

@@ -122,11 +122,17 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 		// then lost its claim (it died, or could not record the run as
 		// done). Composing again could post a different digest twice:
 		// record the run as done with what is known.
+		// The claim replaced the owner; the run read before it names the
+		// one that posted.
+		previous := "another instance"
+		if lastOK && last.LocalDate == today && last.Owner != "" {
+			previous = last.Owner
+		}
 		rep := Report{LocalDate: today, Sources: d.Sources, WindowStart: s.windowStart(last, lastOK, now).UTC(), WindowEnd: now.UTC(),
 			Messages: prev.Messages, Error: fmt.Sprintf("taken over after %s had been posted by %s; not posted again",
-				plural(len(prev.Messages), "message", "messages"), prev.Owner)}
+				plural(len(prev.Messages), "message", "messages"), previous)}
 		s.finish(ctx, run, rep)
-		log.Warn("digest run taken over after messages were posted; not posting again", "messages", len(prev.Messages), "previous_owner", prev.Owner)
+		log.Warn("digest run taken over after messages were posted; not posting again", "messages", len(prev.Messages), "previous_owner", previous)
 		return true, nil
 	}
 
