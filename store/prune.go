@@ -33,6 +33,8 @@ func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
 		{"shared links", `DELETE FROM shared_links WHERE shared_at < ?`, fmtTime(now.Add(-KeepSharedLinks))},
 		{"digest runs", `DELETE FROM digest_runs WHERE claimed_at < ?`, fmtTime(now.Add(-KeepDigestRuns))},
 		{"usage", `DELETE FROM guild_usage WHERE day < ?`, now.Add(-KeepUsage).UTC().Format("2006-01-02")},
+		{"quota windows", `DELETE FROM quota_windows WHERE window_start < ?`, fmtTime(now.Add(-2 * time.Hour))},
+		{"summary claims", `DELETE FROM summary_claims WHERE lease_until < ?`, fmtTime(now.Add(-time.Hour))},
 		{"feed items", `DELETE FROM feed_items WHERE COALESCE(last_seen, seen_at) < ?`, feedCutoff},
 		{"feed state", `DELETE FROM feed_state WHERE COALESCE(last_polled, '') < ?
 			AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = feed_state.url)`, feedCutoff},
