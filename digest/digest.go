@@ -139,6 +139,9 @@ type Deps struct {
 	Clock Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// OnPanic, when set, counts a panic recovered while parsing a feed
+	// (where is "feed"); main passes the metrics registry's.
+	OnPanic func(where string)
 }
 
 // Options tune the Service. Zero values take the defaults in parentheses.
@@ -241,6 +244,7 @@ type Service struct {
 	channels   ChannelNamer
 	clock      Clock
 	log        *slog.Logger
+	onPanic    func(string)
 	opts       Options
 
 	pollMu  sync.Mutex
@@ -262,6 +266,7 @@ func New(deps Deps, opts Options) *Service {
 		channels:   deps.Channels,
 		clock:      deps.Clock,
 		log:        deps.Logger,
+		onPanic:    deps.OnPanic,
 		opts:       opts,
 		polling:    make(map[string]bool),
 		feeds:      newFeedPool(opts.FeedWorkers, opts.FeedsPerHost),

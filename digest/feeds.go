@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -79,12 +80,27 @@ func cleanBody(body []byte) []byte {
 	return bytes.ToValidUTF8(body, nil)
 }
 
+// PanicError is a panic recovered while parsing a feed.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("feed parser panicked: %v", e.Value) }
+
 // xmlEncoding finds the encoding an XML declaration names.
 var xmlEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']`)
 
 // parseFeed parses an RSS, Atom or JSON feed into store items. Every text
 // field is cleaned where it enters (feedText).
-func parseFeed(body []byte, feedURL string, now time.Time) ([]store.FeedItem, error) {
+func parseFeed(body []byte, feedURL string, now time.Time) (items []store.FeedItem, err error) {
+	// A parser crash on a hostile feed is that feed's failure (it backs
+	// off like any broken feed), never the bot's.
+	defer func() {
+		if r := recover(); r != nil {
+			items, err = nil, &PanicError{Value: r, Stack: string(debug.Stack())}
+		}
+	}()
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(cleanBody(body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse feed %s: %w", feedURL, err)
@@ -95,7 +111,7 @@ func parseFeed(body []byte, feedURL string, now time.Time) ([]store.FeedItem, er
 	if l, err := url.Parse(feed.Link); err == nil && (l.Scheme == "http" || l.Scheme == "https") && l.Host != "" {
 		base = l
 	}
-	var items []store.FeedItem
+	items = nil
 	for _, fi := range feed.Items {
 		if len(items) == maxItemsPerPoll {
 			break
@@ -161,6 +177,13 @@ func (s *Service) fetchFeed(ctx context.Context, feedURL string, prev store.Feed
 		return nil, page, nil
 	}
 	items, err = parseFeed(page.Body, feedURL, s.clock.Now())
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		s.log.Error("feed parser panicked", "feed_url", feedURL, "panic", fmt.Sprint(pe.Value), "stack", pe.Stack)
+		if s.onPanic != nil {
+			s.onPanic("feed")
+		}
+	}
 	if err != nil {
 		return nil, page, err
 	}
