@@ -327,4 +327,3 @@ func TestParseFeedClampsFutureDates(t *testing.T) {
 		t.Fatalf("published %v, %v; want the future date clamped to now and the past one kept", items[0].Published, items[1].Published)
 	}
 }
-
