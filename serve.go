@@ -127,7 +127,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: m.client, Logger: logger, OnPanic: reg.Panic,
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
-		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, FindLinks: article.FindLinks, Now: now,
+		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,

@@ -23,6 +23,8 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	if !ok {
 		return
 	}
+	req.ParentID, req.InThread = b.client.place(req.ChannelID)
+	req.ChannelPermissions = b.client.memberPermissions(ic.Interaction)
 	if !b.inflight.start() {
 		return
 	}

@@ -31,11 +31,11 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 	if !canManage(req.Permissions) {
 		return Response{Error: "You need the Manage Server permission to change Precis settings."}
 	}
-	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID)
+	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.SettingsChannel())
 	if err != nil {
-		return Response{Error: pipeline.Explain(fmt.Errorf("channel settings %s: %w", req.ChannelID, err))}
+		return Response{Error: pipeline.Explain(fmt.Errorf("channel settings %s: %w", req.SettingsChannel(), err))}
 	}
-	cs.GuildID, cs.ChannelID = req.GuildID, req.ChannelID
+	cs.GuildID, cs.ChannelID = req.GuildID, req.SettingsChannel()
 	changed := false
 	if req.Has("mode") {
 		mode := req.String("mode")
@@ -61,10 +61,10 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 	}
 	if changed {
 		if err := h.deps.Settings.SetChannelSettings(ctx, cs); err != nil {
-			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.ChannelID, err))}
+			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.SettingsChannel(), err))}
 		}
 	}
-	head := "Settings for <#" + req.ChannelID + ">"
+	head := "Settings for <#" + req.SettingsChannel() + ">"
 	if changed {
 		head = "Saved. " + head
 	}
@@ -145,7 +145,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 		b.WriteString("\nLimits: " + strings.Join(limits, ", ") + ".")
 	}
 	if req.GuildID != "" && h.deps.Settings != nil {
-		if cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID); err == nil {
+		if cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.SettingsChannel()); err == nil {
 			b.WriteString("\n\nThis channel:\n" + h.describeSettings(cs))
 		}
 	}

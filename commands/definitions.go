@@ -25,6 +25,10 @@ const (
 const (
 	PermAdministrator int64 = 1 << 3
 	PermManageGuild   int64 = 1 << 5
+	PermViewChannel   int64 = 1 << 10
+	PermSendMessages  int64 = 1 << 11
+	PermEmbedLinks    int64 = 1 << 14
+	PermSendInThreads int64 = 1 << 38
 )
 
 // MaxMinWords bounds the min_words channel setting.

@@ -82,7 +82,7 @@ func (s *Server) guildPayload(g Guild) map[string]any {
 		channels = append(channels, channelJSON(g.ID, c, i))
 	}
 	roles := []map[string]any{
-		roleJSON(g.ID, "@everyone", everyonePermissions, 0, false),
+		roleJSON(g.ID, "@everyone", g.everyone(), 0, false),
 		roleJSON(botRoleID(g), s.botUser.Username, g.BotPermissions, 1, true),
 	}
 	member := map[string]any{
@@ -527,4 +527,15 @@ func (s *Server) storeMessage(msg map[string]any) {
 	s.mu.Lock()
 	s.messages[id] = &storedMessage{obj: msg}
 	s.mu.Unlock()
+}
+
+// everyone is the @everyone role's permissions in g.
+func (g Guild) everyone() int64 {
+	switch g.EveryonePermissions {
+	case 0:
+		return everyonePermissions
+	case -1:
+		return 0
+	}
+	return g.EveryonePermissions
 }

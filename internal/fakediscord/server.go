@@ -69,6 +69,9 @@ type Guild struct {
 	// BotPermissions are the permissions of the bot's own role; zero means
 	// view, send, embed links, attach files, add reactions, read history.
 	BotPermissions int64
+	// EveryonePermissions are the @everyone role's; zero means the default
+	// user's (view, send, read history, use commands). Use -1 for none.
+	EveryonePermissions int64
 }
 
 // Channel is a guild channel.
