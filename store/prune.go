@@ -17,7 +17,9 @@ const (
 )
 
 // Prune deletes rows past their retention, so the database stays small on
-// a long-running bot. Feed items are kept: an undated item a feed still
+// a long-running bot: shared links, finished digest runs, old usage, the
+// summary cache, stored articles and members' questions (KeepAskTurns).
+// Feed items are kept: an undated item a feed still
 // lists would otherwise come back as new.
 func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
 	steps := []struct {
@@ -27,6 +29,8 @@ func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
 		{"shared links", `DELETE FROM shared_links WHERE shared_at < ?`, fmtTime(now.Add(-KeepSharedLinks))},
 		{"digest runs", `DELETE FROM digest_runs WHERE status = 'done' AND claimed_at < ?`, fmtTime(now.Add(-KeepDigestRuns))},
 		{"usage", `DELETE FROM guild_usage WHERE day < ?`, now.Add(-KeepUsage).UTC().Format("2006-01-02")},
+		{"articles", `DELETE FROM articles WHERE created_at < ?`, fmtTime(now.Add(-KeepArticles))},
+		{"ask turns", `DELETE FROM ask_turns WHERE asked_at < ?`, fmtTime(now.Add(-KeepAskTurns))},
 	}
 	total, err := s.PruneSummaries(ctx, now.Add(-KeepSummaries))
 	if err != nil {
