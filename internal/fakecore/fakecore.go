@@ -86,6 +86,7 @@ type Summarizer struct {
 	mu    sync.Mutex
 	calls map[string]int
 	total int
+	ask   askState
 }
 
 // NewSummarizer returns a Summarizer naming model in its summaries.
@@ -152,6 +153,7 @@ type Store struct {
 	Summaries map[string][]byte
 	PingErr   error
 	Linked    chan store.SharedLink
+	ask       askStore
 }
 
 // NewStore returns an empty Store.
