@@ -66,13 +66,25 @@ func (s *Store) AddAskTurn(ctx context.Context, t AskTurn) error {
 	if t.GuildID == "" || t.UserID == "" || t.NormURL == "" {
 		return fmt.Errorf("add ask turn: %w: guild, user and URL are required", ErrInvalid)
 	}
-	at := fmtTime(s.stampOr(t.AskedAt))
+	at := s.stampOr(t.AskedAt)
 	err := s.withTx(ctx, func(tx *sqlTx) error {
+		// Turns keep the order they came in, even from a clock that stands
+		// still or steps back: a turn is never stamped before the last.
+		var last sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(asked_at) FROM ask_turns WHERE guild_id = ? AND user_id = ? AND norm_url = ?`,
+			t.GuildID, t.UserID, t.NormURL).Scan(&last); err != nil {
+			return err
+		}
+		if prev, err := parseNullTime(last); err != nil {
+			return err
+		} else if !prev.IsZero() && !at.After(prev) {
+			at = prev.Add(time.Nanosecond)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ask_turns (guild_id, user_id, norm_url, asked_at, question, answer)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (guild_id, user_id, norm_url, asked_at) DO UPDATE SET
 				question = excluded.question, answer = excluded.answer`,
-			t.GuildID, t.UserID, t.NormURL, at, t.Question, t.Answer); err != nil {
+			t.GuildID, t.UserID, t.NormURL, fmtTime(at), t.Question, t.Answer); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM ask_turns

@@ -71,6 +71,15 @@ func TestAskTurns(t *testing.T) {
 		if turns, _ := s.AskTurns(ctx, "g", "u2", u, 3); len(turns) != 1 || turns[0].Question != "other member" {
 			t.Errorf("another member's turns = %+v", turns)
 		}
+		// A clock that stands still keeps the order of turns.
+		for _, q := range []string{"s1", "s2"} {
+			if err := s.AddAskTurn(ctx, AskTurn{GuildID: "g", UserID: "still", NormURL: u, Question: q}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if turns, _ := s.AskTurns(ctx, "g", "still", u, 3); len(turns) != 2 || turns[0].Question != "s1" || turns[1].Question != "s2" {
+			t.Errorf("turns at one instant = %+v", turns)
+		}
 		if err := s.AddAskTurn(ctx, AskTurn{GuildID: "g", NormURL: u}); err == nil {
 			t.Error("turn without a user accepted")
 		}
