@@ -58,8 +58,9 @@ func (b *Bot) openAskModal(s *discordgo.Session, i *discordgo.Interaction) {
 	defer b.inflight.done()
 	ctx, cancel := context.WithTimeout(b.work, 10*time.Second)
 	defer cancel()
-	resp := render.AskModal(messageArticleURL(i.Message))
-	if messageArticleURL(i.Message) == "" {
+	u := messageArticleURL(i.Message)
+	resp := render.AskModal(u)
+	if u == "" {
 		resp = &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: render.Error("I can't tell which article this button belongs to. Use /ask with the link instead."),
