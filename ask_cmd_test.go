@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/internal/fakellm"
 	"github.com/precisbot/precis/render"
 	"github.com/precisbot/precis/summarize"
@@ -151,4 +155,33 @@ func TestAskCommandArguments(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkAskOffline is the offline answer on the seed article: the time
+// `precis ask` spends answering once the article is extracted (go test
+// -run '^$' -bench AskOffline).
+func BenchmarkAskOffline(b *testing.B) {
+	page, err := os.ReadFile(seedPage)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := article.NewReader(article.NewFetcher(article.FetchOptions{}), config.DefaultMinWords).ReadBytes(page, "https://news.example/ukraine", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ex := summarize.NewExtractive()
+	questions := []string{
+		"How many troops has Russia amassed near the border?",
+		"What did Lavrov say about the talks?",
+		"Who will win the next election?",
+	}
+	for b.Loop() {
+		for _, q := range questions {
+			if _, err := ex.Ask(ctx, a, q, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(questions)), "µs/answer")
 }
