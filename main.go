@@ -5,6 +5,7 @@
 //
 //	precis serve
 //	precis summarize [--json] [--url URL] <URL | FILE | ->
+//	precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
 //	precis config
 //	precis healthcheck
@@ -36,6 +37,8 @@ Usage:
   precis serve                                   run the bot
   precis summarize [--json] [--url URL] <URL | FILE | ->
                                                  summarise one article and print it
+  precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
+                                                 answer a question from the article alone
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
   precis config                                  print the settings in effect (secrets redacted)
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, rest, stderr, getenv)
 	case "summarize", "summarise":
 		err = runSummarize(ctx, rest, stdin, stdout, stderr, getenv)
+	case "ask":
+		err = runAsk(ctx, rest, stdin, stdout, stderr, getenv)
 	case "extract":
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":

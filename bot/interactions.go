@@ -21,6 +21,9 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	received := time.Now()
 	req, ok := requestFromInteraction(ic.Interaction)
 	if !ok {
+		req, ok = b.askRequest(s, ic.Interaction) // the Ask button and its modal (components.go)
+	}
+	if !ok {
 		return
 	}
 	req.ParentID, req.InThread = b.client.place(req.ChannelID)

@@ -131,6 +131,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("**Precis** posts neutral summaries of news links, with key quotes checked word for word against the article.\n\n")
 	b.WriteString("• `/summarize url:` summarises one link (`private:` to see it alone, `length:` short, normal or detailed).\n")
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
+	b.WriteString("• **Ask a question** under a summary, or `/ask url: question:`, answers from the article alone, with its own words as evidence.\n")
 	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel: `/precis settings`.\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")

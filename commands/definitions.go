@@ -104,6 +104,7 @@ func Definitions() []Command {
 			},
 		},
 		{Name: NameSummarizeLink, MessageMenu: true, GuildOnly: true},
+		askCommand(),
 		{
 			Name:        NamePrecis,
 			Description: "Precis settings and information for this server",

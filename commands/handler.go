@@ -95,6 +95,8 @@ func (h *Handler) Ephemeral(req Request) bool {
 		return req.Bool("private") || !req.CanPost()
 	case NameSummarizeLink:
 		return !req.CanPost()
+	case NameAsk, NameAskButton:
+		return askPrivately(req)
 	}
 	return true
 }
@@ -116,6 +118,8 @@ func (h *Handler) Handle(ctx context.Context, req Request, progress func(string)
 		resp = h.precis(ctx, req)
 	case NameDigest:
 		resp = h.digest(ctx, req)
+	case NameAsk, NameAskButton:
+		resp = h.ask(ctx, req, progress)
 	default:
 		resp = Response{Error: "I don't know that command. It may have been removed; try again in a minute."}
 	}

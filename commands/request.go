@@ -100,5 +100,7 @@ type Response struct {
 	Length string
 	// Digest is a digest preview.
 	Digest *digest.Digest
+	// Answer is the answer to a question (/ask, the Ask button).
+	Answer *summarize.Answer
 	Error  string
 }

@@ -68,6 +68,10 @@ type Deps struct {
 	// server's daily token budget and when the LLM fails.
 	Extractive Summarizer
 	Store      Store
+	// LLMAsker and ExtractiveAsker answer questions (Ask); nil means LLM
+	// and Extractive themselves when they implement Asker. A Store that
+	// implements AskStore keeps articles and earlier questions.
+	LLMAsker, ExtractiveAsker Asker
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
 	// Logger may be nil.
@@ -147,6 +151,7 @@ type Pipeline struct {
 	instance string
 	workers  *slots
 	model    *slots
+	asks     tracker // running questions
 
 	// base is the lifetime of flights; cancelled by Stop.
 	base   context.Context
@@ -193,6 +198,7 @@ func New(deps Deps, opts Options) (*Pipeline, error) {
 func (p *Pipeline) Stop() {
 	p.cancel()
 	p.flights.stop()
+	p.asks.stop()
 }
 
 // SummarizeLinks is the one path for "summarise the links of this message",
@@ -380,6 +386,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 	if err != nil {
 		return nil, err
 	}
+	p.keepArticle(ctx, norm, a) // for questions about it (Ask)
 	if err := p.gate(req, a.Words); err != nil {
 		return nil, err
 	}

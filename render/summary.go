@@ -23,7 +23,7 @@ type Options struct {
 	Length string
 	// Color is the embed's side colour; zero means Precis's default.
 	Color int
-	// NoButton leaves out the "Read article" link button.
+	// NoButton leaves out the buttons ("Read article" and "Ask").
 	NoButton bool
 }
 
@@ -199,15 +199,7 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	var components []discordgo.MessageComponent
-	if !opts.NoButton && link != "" && len(link) <= renderMaxButtonURL {
-		components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.Button{Label: renderButtonLabel, Style: discordgo.LinkButton, URL: link},
-		}}}
-	} else {
-		components = []discordgo.MessageComponent{}
-	}
-	return embeds, components
+	return embeds, articleButtons(link, main.URL != "", opts.NoButton)
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,

@@ -304,9 +304,12 @@ func TestRenderSummaryVariants(t *testing.T) {
 				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
 			}
 		}},
-		{"no button for URL over 512", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
-			if len(m.Components) != 0 || m.Embeds[0].URL == "" {
-				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
+		{"no link button for URL over 512, Ask still", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if len(m.Components) != 1 || m.Embeds[0].URL == "" {
+				t.Fatalf("components %v url %q", m.Components, m.Embeds[0].URL)
+			}
+			if row := m.Components[0].(discordgo.ActionsRow); len(row.Components) != 1 || row.Components[0].(discordgo.Button).CustomID != AskButtonID {
+				t.Errorf("buttons %+v, want Ask alone", row.Components)
 			}
 		}},
 		{"NoButton", func(*summarize.Summary) {}, Options{NoButton: true, Color: 0x123456}, func(t *testing.T, m *discordgo.MessageSend) {

@@ -86,6 +86,7 @@ type Summarizer struct {
 	mu    sync.Mutex
 	calls map[string]int
 	total int
+	ask   askState
 }
 
 // NewSummarizer returns a Summarizer naming model in its summaries.
@@ -156,6 +157,7 @@ type Store struct {
 	quota    map[string]int
 	reserved map[string]int
 	claims   map[string]claim
+	ask       askStore
 }
 
 // NewStore returns an empty Store.
