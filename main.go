@@ -6,6 +6,7 @@
 //	precis serve
 //	precis summarize [--json] [--url URL] <URL | FILE | ->
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
+//	precis recap [--json] <FILE | ->
 //	precis config
 //	precis healthcheck
 package main
@@ -38,6 +39,7 @@ Usage:
                                                  summarise one article and print it
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
+  precis recap [--json] <FILE | ->               recap a DiscordChatExporter JSON export of a discussion
   precis config                                  print the settings in effect (secrets redacted)
   precis healthcheck                             exit 0 when the bot on HTTP_ADDR is healthy
   precis version                                 print the version
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runSummarize(ctx, rest, stdin, stdout, stderr, getenv)
 	case "extract":
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
+	case "recap":
+		err = runRecap(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":
 		err = runConfig(rest, stdout, getenv)
 	case "healthcheck":

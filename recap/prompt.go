@@ -32,7 +32,7 @@ var format = summarize.JSONFormat{Name: "precis_recap", Schema: json.RawMessage(
 func systemPrompt(language string) string {
 	lang := "the language most of the messages are written in"
 	if language != "" {
-		lang = language
+		lang = "the language with the code " + language
 	}
 	return `You are Precis, a careful, neutral note-taker. You recap a discussion among members of a Discord server for someone who missed it.
 
