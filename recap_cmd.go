@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/recap"
@@ -82,4 +84,27 @@ func runRecap(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	// The same render as the Discord message, printed as Markdown.
 	_, err = io.WriteString(stdout, render.Text(render.Recap(rc)))
 	return err
+}
+
+// newRecaps builds the recap service `serve` hands to the command
+// handlers: the model from the same settings as summaries (offline without
+// LLM_API_KEY), under the same hourly allowances (the core's limiter) and
+// daily token budget, with usage recorded in st. now may be nil.
+func newRecaps(cfg *config.Config, st recap.UsageStore, quota recap.Quota, now func() time.Time, logger *slog.Logger) *recap.Service {
+	var model recap.Model
+	if cfg.LLMAPIKey != "" {
+		l, err := summarize.NewLLM(llmConfig(cfg, logger))
+		if err != nil {
+			// The summarizer was built from the same settings just before;
+			// should this still fail, recaps stay offline rather than
+			// stopping the bot.
+			logger.Warn("recaps: no model, offline recaps only", "err", err)
+		} else {
+			model = l
+		}
+	}
+	return recap.NewService(recap.ServiceDeps{
+		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger),
+		Quota:    quota, Usage: st, TokensPerDay: cfg.QuotaServerTokensPerDay, Logger: logger, Now: now,
+	})
 }

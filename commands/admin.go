@@ -64,11 +64,15 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.ChannelID, err))}
 		}
 	}
+	recapLine, recapChanged, errMsg := h.recapSetting(ctx, req)
+	if errMsg != "" {
+		return Response{Error: errMsg}
+	}
 	head := "Settings for <#" + req.ChannelID + ">"
-	if changed {
+	if changed || recapChanged {
 		head = "Saved. " + head
 	}
-	return Response{Content: head + ":\n" + h.describeSettings(cs)}
+	return Response{Content: head + ":\n" + h.describeSettings(cs) + recapLine}
 }
 
 // describeSettings renders settings as a short list.

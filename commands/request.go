@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/recap"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -73,4 +74,7 @@ type Response struct {
 	// Digest is a digest preview.
 	Digest *digest.Digest
 	Error  string
+
+	// Recap is a checked recap of a discussion.
+	Recap *recap.Recap
 }

@@ -17,6 +17,9 @@ func Response(resp commands.Response) []*discordgo.MessageSend {
 		msgs = append(msgs, Summary(s, Options{Length: resp.Length}))
 	}
 	msgs = append(msgs, Digest(resp.Digest)...)
+	if resp.Recap != nil {
+		msgs = append(msgs, Recap(resp.Recap))
+	}
 	if resp.Content != "" {
 		content := discordtext.Truncate(discordtext.NeutralizeMentions(resp.Content), discordtext.MaxContent)
 		if len(msgs) > 0 && msgs[0].Content == "" {

@@ -822,17 +822,27 @@ func (s *Server) listMessages(c *restCall) (int, any) {
 	if l, err := strconv.Atoi(c.query.Get("limit")); err == nil && l > 0 && l <= 100 {
 		limit = l
 	}
+	before, after := c.query.Get("before"), c.query.Get("after")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []map[string]any
 	for _, sm := range s.messages {
-		if !sm.deleted && sm.obj["channel_id"] == c.params["channel_id"] {
-			out = append(out, sm.obj)
+		id, _ := sm.obj["id"].(string)
+		if sm.deleted || sm.obj["channel_id"] != c.params["channel_id"] ||
+			before != "" && !snowflakeLess(id, before) || after != "" && !snowflakeLess(after, id) {
+			continue
 		}
+		out = append(out, sm.obj)
 	}
+	// Like Discord: the messages next to the cursor (the latest ones, or
+	// those just before "before", or just after "after"), newest first.
 	sort.Slice(out, func(i, j int) bool { return snowflakeLess(out[j]["id"].(string), out[i]["id"].(string)) })
 	if len(out) > limit {
-		out = out[:limit]
+		if after != "" {
+			out = out[len(out)-limit:]
+		} else {
+			out = out[:limit]
+		}
 	}
 	if out == nil {
 		out = []map[string]any{}
