@@ -136,6 +136,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("• `/summarize url:` summarises one link (`private:` to see it alone, `length:` short, normal or detailed).\n")
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
 	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel: `/precis settings`.\n")
+	b.WriteString("• `/recap` (or right-click a message → Apps → **Summarize discussion**) recaps a discussion, members' quotes checked and linked, where an admin allowed it (`/precis settings recap:true`).\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")
 	var limits []string
