@@ -128,6 +128,17 @@ func New(client *Client, deps Deps, opts Options) (*Bot, error) {
 	return b, nil
 }
 
+// Idle waits until no event or interaction is being handled, or ctx ends;
+// it reports whether the bot is idle. Tests use it to know a handler that
+// posts nothing has finished.
+func (b *Bot) Idle(ctx context.Context) bool {
+	d := time.Minute
+	if dl, ok := ctx.Deadline(); ok {
+		d = time.Until(dl)
+	}
+	return b.inflight.wait(d)
+}
+
 // Metrics returns the metrics registry.
 func (b *Bot) Metrics() *metrics.Metrics { return b.metrics }
 

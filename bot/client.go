@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,17 +90,101 @@ func NewClient(opts ClientOptions, m *metrics.Metrics, logger *slog.Logger) (*Cl
 	return &Client{session: s, opts: opts, metrics: m, log: logger.With("component", "discord")}, nil
 }
 
-// PostDigest renders d and posts its messages in order, calling posted
-// with each message's ID; it implements digest.Poster.
-func (c *Client) PostDigest(ctx context.Context, d *digest.Digest, posted func(messageID string)) error {
-	for i, m := range render.Digest(d) {
-		id, err := c.send(ctx, d.ChannelID, m)
-		if err != nil {
-			return fmt.Errorf("digest message %d: %w", i+1, err)
+// PostDigest renders d and posts its messages in order; it implements
+// digest.Poster. Each message carries a nonce made from the channel, the
+// local date and the message's place, with enforce_nonce, so a send that is
+// retried after a timeout or a 5xx cannot post the same message twice.
+func (c *Client) PostDigest(ctx context.Context, d *digest.Digest, hooks digest.PostHooks) error {
+	msgs := render.Digest(d)
+	for i, m := range msgs {
+		if hooks.Before != nil {
+			if err := hooks.Before(i); err != nil {
+				return err
+			}
 		}
-		posted(id)
+		id, err := c.sendOnce(ctx, d.ChannelID, m, digestNonce(d, i))
+		if err != nil {
+			return &digest.PostError{Index: i, Total: len(msgs), Err: err}
+		}
+		if hooks.Posted != nil {
+			hooks.Posted(i, id)
+		}
 	}
 	return nil
+}
+
+// digestNonce is a message's nonce: at most 25 characters, the same for the
+// same channel, date and message.
+func digestNonce(d *digest.Digest, i int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "digest|%s|%s|%d", d.ChannelID, d.LocalDate, i))
+	return hex.EncodeToString(sum[:])[:25]
+}
+
+// noncedMessage is a message with Discord's nonce fields, which
+// discordgo's MessageSend lacks.
+type noncedMessage struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce"`
+	EnforceNonce bool   `json:"enforce_nonce"`
+}
+
+// sendOnce posts a message with a nonce Discord enforces, retrying server
+// errors: a retry of a message Discord already accepted returns that
+// message instead of posting it again.
+func (c *Client) sendOnce(ctx context.Context, channelID string, msg *discordgo.MessageSend, nonce string) (string, error) {
+	start := time.Now()
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	var posted discordgo.Message
+	err := retryPost(ctx, c.opts.RetryBase, func() error {
+		body, err := c.session.RequestWithBucketID("POST", endpoint, noncedMessage{msg, nonce, true}, endpoint, discordgo.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(body, &posted)
+	})
+	c.metrics.ObserveStage("post", time.Since(start))
+	if err != nil {
+		return "", fmt.Errorf("post to channel %s: %w", channelID, err)
+	}
+	return posted.ID, nil
+}
+
+// PostedDigest returns the IDs of the bot's recent messages in d's channel
+// that begin d's digest; it implements digest.Poster.
+func (c *Client) PostedDigest(ctx context.Context, d *digest.Digest) ([]string, error) {
+	self, err := c.selfID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := c.session.ChannelMessages(d.ChannelID, 50, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("recent messages of channel %s: %w", d.ChannelID, err)
+	}
+	header := render.DigestHeader(d)
+	var ids []string
+	for _, m := range msgs {
+		if m.Author != nil && m.Author.ID == self && strings.HasPrefix(m.Content, header) {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids, nil
+}
+
+// selfID is the bot's own user ID, from the gateway's state or the API.
+func (c *Client) selfID(ctx context.Context) (string, error) {
+	if st := c.session.State; st != nil {
+		st.RLock()
+		u := st.User
+		st.RUnlock()
+		if u != nil && u.ID != "" {
+			return u.ID, nil
+		}
+	}
+	u, err := c.session.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("who am I: %w", err)
+	}
+	return u.ID, nil
 }
 
 // send posts a message with mentions disabled, retrying Discord's server

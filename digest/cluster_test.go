@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
@@ -48,8 +49,15 @@ func TestClusterFixture(t *testing.T) {
 		texts[i] = clusterText{title: f.Title, body: f.Summary}
 		order[i] = i
 	}
-	vecs := vectors(texts)
-	groups := cluster(vecs, titleWords(texts), order, defaultClusterThreshold)
+	corp, err := newCorpus(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vecs := corp.vecs
+	groups, err := cluster(context.Background(), corp, order, defaultClusterThreshold)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	where := make(map[string]map[int]bool) // story -> group indexes
 	for gi, g := range groups {
@@ -235,11 +243,118 @@ func TestClusterKeepsTemplatedArticlesApart(t *testing.T) {
 	for i := range order {
 		order[i] = i
 	}
-	groups := cluster(vectors(texts), titleWords(texts), order, defaultClusterThreshold)
+	corp, err := newCorpus(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := cluster(context.Background(), corp, order, defaultClusterThreshold)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(groups) != len(subjects) {
 		t.Errorf("%d stories from %d events: %v", len(groups), len(subjects), groups)
 	}
 	if len(groups) > 0 && (len(groups[0]) != 2 || groups[0][1] != len(subjects)) {
 		t.Errorf("the two harbour bridge reports did not merge: %v", groups)
+	}
+}
+
+// syntheticDay makes n items on about n/3 stories: each story has eight
+// words of its own and two of 200 topic words many stories share, and every
+// text is a third generic words that appear everywhere. It returns the
+// texts and each item's story.
+func syntheticDay(n int, seed uint64) ([]clusterText, []int) {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	vocab := make([]string, max(3000, n))
+	for i := range vocab {
+		vocab[i] = fakeWord(i)
+	}
+	generic := []string{"officials", "government", "minister", "statement", "country", "people", "city", "plan", "talks", "court"}
+	stories := make([][]string, max(1, n/3))
+	for i := range stories {
+		for range 8 {
+			stories[i] = append(stories[i], vocab[r.IntN(len(vocab))])
+		}
+		stories[i] = append(stories[i], fakeWord(len(vocab)+r.IntN(200)), fakeWord(len(vocab)+r.IntN(200)))
+	}
+	text := func(s []string, k int) string {
+		var w []string
+		for range k {
+			if r.IntN(3) == 0 {
+				w = append(w, generic[r.IntN(len(generic))])
+			} else {
+				w = append(w, s[r.IntN(len(s))])
+			}
+		}
+		return strings.Join(w, " ")
+	}
+	texts := make([]clusterText, n)
+	labels := make([]int, n)
+	for i := range texts {
+		labels[i] = r.IntN(len(stories))
+		texts[i] = clusterText{title: text(stories[labels[i]], 9), body: text(stories[labels[i]], 40)}
+	}
+	return texts, labels
+}
+
+// pairScores compares groups with the true labels over item pairs:
+// precision is the share of pairs grouped together that belong together,
+// recall the share of pairs that belong together that were grouped.
+func pairScores(groups [][]int, labels []int) (precision, recall float64) {
+	group := make([]int, len(labels))
+	for gi, g := range groups {
+		for _, i := range g {
+			group[i] = gi
+		}
+	}
+	var together, correct, truth int
+	for i := range labels {
+		for j := i + 1; j < len(labels); j++ {
+			same := labels[i] == labels[j]
+			if same {
+				truth++
+			}
+			if group[i] == group[j] {
+				together++
+				if same {
+					correct++
+				}
+			}
+		}
+	}
+	return float64(correct) / float64(max(1, together)), float64(correct) / float64(max(1, truth))
+}
+
+// TestClusterBoundsKeepQuality: the candidate bounds that make clustering
+// near-linear (maxKeyDF, maxCandidates) group a synthetic day about as well
+// as comparing every item with every story, even when tightened well below
+// their defaults.
+func TestClusterBoundsKeepQuality(t *testing.T) {
+	t.Parallel()
+	texts, labels := syntheticDay(900, 7)
+	order := make([]int, len(texts))
+	for i := range order {
+		order[i] = i
+	}
+	ctx := context.Background()
+	corp, err := newCorpus(ctx, texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(keyDF, cands int) (float64, float64) {
+		groups, err := clusterBounded(ctx, corp, order, defaultClusterThreshold, keyDF, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pairScores(groups, labels)
+	}
+	fullP, fullR := run(len(texts), len(texts))
+	t.Logf("unbounded: precision %.3f recall %.3f", fullP, fullR)
+	for _, b := range []struct{ keyDF, cands int }{{maxKeyDF, maxCandidates}, {40, 8}} {
+		p, r := run(b.keyDF, b.cands)
+		t.Logf("keyDF %d, %d candidates: precision %.3f recall %.3f", b.keyDF, b.cands, p, r)
+		if p < fullP-0.01 || r < fullR-0.01 {
+			t.Errorf("keyDF %d, %d candidates: precision %.3f recall %.3f, unbounded %.3f %.3f", b.keyDF, b.cands, p, r, fullP, fullR)
+		}
 	}
 }

@@ -160,7 +160,12 @@ type composition struct {
 }
 
 // compose collects the window's items for the schedule's channel, clusters,
-// ranks and summarizes them within the word budget.
+// ranks and summarizes them within the word budget. Its work grows about
+// linearly with the number of items (see cluster), and it stops soon after
+// ctx ends, with an error wrapping ctx's: the run's deadline bounds it.
+// Fresh summaries are asked for only until three quarters of the time to
+// ctx's deadline have passed, so a slow LLM costs the digest some
+// summaries rather than the whole run.
 func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *time.Location, since, until time.Time) (*composition, error) {
 	c := &composition{
 		guildID:  sched.GuildID,
@@ -202,7 +207,14 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 		texts[i] = it.clusterText()
 		order[i] = i
 	}
-	groups := cluster(vectors(texts), titleWords(texts), order, s.opts.ClusterThreshold)
+	corp, err := newCorpus(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := cluster(ctx, corp, order, s.opts.ClusterThreshold)
+	if err != nil {
+		return nil, err
+	}
 	c.report.Stories = len(groups)
 
 	stories := make([]*entry, 0, len(groups))
@@ -229,9 +241,18 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 	}
 	sort.SliceStable(stories, func(i, j int) bool { return stories[i].score > stories[j].score })
 
+	sumCtx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		sumCtx, cancel = context.WithDeadline(ctx, time.Now().Add(time.Until(dl)*3/4))
+		defer cancel()
+	}
 	budget := s.opts.WordBudget
 	summarized := 0
 	for rank, e := range stories {
+		if rank%checkEvery == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("compose: %w", ctx.Err())
+		}
 		rep := e.items[0]
 		for _, it := range e.items {
 			if it.cached != nil {
@@ -250,7 +271,10 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 			c.report.leaveOut(e.title, e.url, ReasonWordBudget)
 			continue
 		}
-		text, from := s.entryText(ctx, sched.GuildID, e, rep, &summarized)
+		text, from := s.entryText(sumCtx, sched.GuildID, e, rep, &summarized)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("compose: %w", err)
+		}
 		titleWords = wordCount(e.title) // a fresh summary may bring a headline
 		e.summary = firstWords(text, max(0, min(maxEntryWords, budget-titleWords)))
 		e.from = from
@@ -270,6 +294,9 @@ func (s *Service) compose(ctx context.Context, sched store.DigestSchedule, loc *
 			for _, ch := range e.mentioned {
 				if _, ok := c.names[ch]; ok {
 					continue
+				}
+				if err := ctx.Err(); err != nil {
+					return nil, fmt.Errorf("compose: %w", err)
 				}
 				name, err := s.channels.ChannelName(ctx, sched.GuildID, ch)
 				if err != nil {
@@ -337,7 +364,10 @@ func (s *Service) collect(ctx context.Context, sched store.DigestSchedule, since
 		if err != nil {
 			return nil, fmt.Errorf("shared links since %s: %w", since.Format(time.RFC3339), err)
 		}
-		for _, l := range links {
+		for k, l := range links {
+			if k%checkEvery == 0 && ctx.Err() != nil {
+				return nil, fmt.Errorf("collect: %w", ctx.Err())
+			}
 			if l.SharedAt.Before(since) || !l.SharedAt.Before(until) {
 				continue
 			}
@@ -364,6 +394,9 @@ func (s *Service) collect(ctx context.Context, sched store.DigestSchedule, since
 			return nil, fmt.Errorf("feeds of channel %s: %w", sched.ChannelID, err)
 		}
 		for _, f := range feeds {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("collect: %w", ctx.Err())
+			}
 			fitems, err := s.store.FeedItemsSince(ctx, f.URL, since)
 			if err != nil {
 				return nil, fmt.Errorf("items of feed %s: %w", f.URL, err)
@@ -403,7 +436,10 @@ func (s *Service) collect(ctx context.Context, sched store.DigestSchedule, since
 		}
 	}
 
-	for _, it := range list {
+	for k, it := range list {
+		if k%checkEvery == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("collect: %w", ctx.Err())
+		}
 		if s.summarizer != nil {
 			if sum, ok := s.summarizer.Cached(ctx, sched.GuildID, it.url); ok {
 				it.cached = sum

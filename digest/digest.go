@@ -38,13 +38,19 @@ type Store interface {
 	RemoveFeed(ctx context.Context, guildID, channelID, url string) (bool, error)
 	Feeds(ctx context.Context, guildID, channelID string) ([]store.Feed, error)
 	AllFeedURLs(ctx context.Context) ([]string, error)
+	DueFeedURLs(ctx context.Context, now time.Time) ([]string, error)
+	GuildFeedCount(ctx context.Context, guildID string) (int, error)
 	FeedState(ctx context.Context, url string) (store.FeedState, bool, error)
 	SetFeedState(ctx context.Context, st store.FeedState) error
 	AddFeedItems(ctx context.Context, items []store.FeedItem) error
 	FeedItemsSince(ctx context.Context, feedURL string, since time.Time) ([]store.FeedItem, error)
 
 	ClaimDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
+	RenewDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error)
+	AddDigestMessage(ctx context.Context, channelID, localDate, owner, messageID string) error
+	RetryDigestRun(ctx context.Context, channelID, localDate, owner string, now, next time.Time, errText string) error
 	FinishDigestRun(ctx context.Context, channelID, localDate, owner string, now time.Time, report string) error
+	DigestRunFor(ctx context.Context, channelID, localDate string) (store.DigestRun, bool, error)
 	LastDigestRun(ctx context.Context, channelID string) (store.DigestRun, bool, error)
 }
 
@@ -54,13 +60,41 @@ type Fetcher interface {
 	Get(ctx context.Context, rawURL string, opts article.GetOptions) (*article.Page, error)
 }
 
-// Poster posts a digest to its channel: the Discord adapter renders it
-// into one or more messages and sends them in order, calling posted with
-// each message's ID as it is accepted. It returns the first error; the
-// messages posted before it stay posted.
+// Poster posts digests to their channels; the Discord adapter implements
+// it, rendering each digest into one or more messages.
 type Poster interface {
-	PostDigest(ctx context.Context, d *Digest, posted func(messageID string)) error
+	// PostDigest sends d's messages in order, each idempotently (a retried
+	// send cannot post it twice). hooks.Before runs before each message and
+	// stops posting with its error; hooks.Posted runs after each with its
+	// ID. The error for a failed message is a *PostError; the messages
+	// posted before it stay posted.
+	PostDigest(ctx context.Context, d *Digest, hooks PostHooks) error
+	// PostedDigest returns the IDs of the messages of d's date the bot
+	// already posted in d's channel (among its recent messages), for a run
+	// taken over from an instance that died before recording them.
+	PostedDigest(ctx context.Context, d *Digest) ([]string, error)
 }
+
+// PostHooks let a run follow and stop the posting of its messages.
+type PostHooks struct {
+	// Before, when set, runs before message i; an error stops posting.
+	Before func(i int) error
+	// Posted, when set, runs after message i was accepted.
+	Posted func(i int, messageID string)
+}
+
+// PostError says which message of a digest could not be posted.
+type PostError struct {
+	Index, Total int
+	Err          error
+}
+
+func (e *PostError) Error() string {
+	return fmt.Sprintf("digest message %d of %d: %v", e.Index+1, e.Total, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *PostError) Unwrap() error { return e.Err }
 
 // Summarizer gives the digest its entries' summaries, made the way the
 // digest shows them (short, in the server's language) and charged to the
@@ -105,6 +139,9 @@ type Deps struct {
 	Clock Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// OnPanic, when set, counts a panic recovered while parsing a feed
+	// (where is "feed"); main passes the metrics registry's.
+	OnPanic func(where string)
 }
 
 // Options tune the Service. Zero values take the defaults in parentheses.
@@ -112,7 +149,9 @@ type Options struct {
 	// InstanceID names this process in run claims (host-pid-random).
 	InstanceID string
 	// Lease is how long a run claim holds before another instance may take
-	// it over (10m).
+	// it over (10m; DIGEST_LEASE). The claim is renewed every Lease/3 while
+	// the run works, composing may take Lease/2, and a run that cannot
+	// renew its claim before it runs out stops posting.
 	Lease time.Duration
 	// FeedInterval is how often each feed is polled (30m; at least 10m).
 	FeedInterval time.Duration
@@ -127,6 +166,13 @@ type Options struct {
 	MaxSummarize int
 	// MaxFeedsPerChannel limits /digest feed add (20).
 	MaxFeedsPerChannel int
+	// MaxFeedsPerServer limits /digest feed add across a server's channels
+	// (50).
+	MaxFeedsPerServer int
+	// FeedWorkers is how many feeds are fetched at once (8).
+	FeedWorkers int
+	// FeedsPerHost is how many of those may go to one host (2).
+	FeedsPerHost int
 	// DefaultWindow is how far back the first digest looks (24h).
 	DefaultWindow time.Duration
 	// ClusterThreshold is the cosine similarity at which two items are
@@ -168,6 +214,15 @@ func (o Options) withDefaults() Options {
 	if o.MaxFeedsPerChannel <= 0 {
 		o.MaxFeedsPerChannel = 20
 	}
+	if o.MaxFeedsPerServer <= 0 {
+		o.MaxFeedsPerServer = 50
+	}
+	if o.FeedWorkers <= 0 {
+		o.FeedWorkers = 8
+	}
+	if o.FeedsPerHost <= 0 {
+		o.FeedsPerHost = 2
+	}
 	if o.DefaultWindow <= 0 {
 		o.DefaultWindow = 24 * time.Hour
 	}
@@ -189,14 +244,20 @@ type Service struct {
 	channels   ChannelNamer
 	clock      Clock
 	log        *slog.Logger
+	onPanic    func(string)
 	opts       Options
 
 	pollMu  sync.Mutex
 	polling map[string]bool // feeds being polled by this process
+	feeds   *feedPool
+	// finishWait is the first wait between attempts to record a run as
+	// done (doubling); tests shorten it.
+	finishWait time.Duration
 }
 
 // New returns a Service. Store, Fetcher and Poster in deps are required.
 func New(deps Deps, opts Options) *Service {
+	opts = opts.withDefaults()
 	s := &Service{
 		store:      deps.Store,
 		fetcher:    deps.Fetcher,
@@ -205,8 +266,11 @@ func New(deps Deps, opts Options) *Service {
 		channels:   deps.Channels,
 		clock:      deps.Clock,
 		log:        deps.Logger,
-		opts:       opts.withDefaults(),
+		onPanic:    deps.OnPanic,
+		opts:       opts,
 		polling:    make(map[string]bool),
+		feeds:      newFeedPool(opts.FeedWorkers, opts.FeedsPerHost),
+		finishWait: 100 * time.Millisecond,
 	}
 	if s.clock == nil {
 		s.clock = realClock{}

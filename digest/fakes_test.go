@@ -229,22 +229,78 @@ func (m *memStore) ClaimDigestRun(_ context.Context, channelID, localDate, owner
 	m.claims++
 	key := channelID + "|" + localDate
 	r, ok := m.runs[key]
-	if ok && (r.Status == store.RunDone || !r.ClaimedAt.Before(now.Add(-lease))) {
-		return false, nil
+	switch {
+	case !ok:
+		m.runs[key] = &store.DigestRun{ChannelID: channelID, LocalDate: localDate, Owner: owner, Status: store.RunClaimed, ClaimedAt: now, LeaseUntil: now.Add(lease)}
+		return true, nil
+	case r.Status == store.RunClaimed && r.LeaseUntil.Before(now), r.Status == store.RunRetry && !now.Before(r.NextAttempt):
+		r.Owner, r.Status, r.ClaimedAt, r.LeaseUntil, r.Report, r.FinishedAt = owner, store.RunClaimed, now, now.Add(lease), "", time.Time{}
+		return true, nil
 	}
-	m.runs[key] = &store.DigestRun{ChannelID: channelID, LocalDate: localDate, Owner: owner, Status: store.RunClaimed, ClaimedAt: now}
-	return true, nil
+	return false, nil
+}
+
+// held returns the run if owner holds its claim.
+func (m *memStore) held(channelID, localDate, owner string) (*store.DigestRun, bool) {
+	r, ok := m.runs[channelID+"|"+localDate]
+	return r, ok && r.Owner == owner && r.Status == store.RunClaimed
+}
+
+func (m *memStore) RenewDigestRun(_ context.Context, channelID, localDate, owner string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.held(channelID, localDate, owner)
+	if ok {
+		r.LeaseUntil = now.Add(lease)
+	}
+	return ok, nil
+}
+
+func (m *memStore) AddDigestMessage(_ context.Context, channelID, localDate, owner, messageID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.held(channelID, localDate, owner)
+	if !ok {
+		return fmt.Errorf("add message %s: not the claimer: %w", messageID, store.ErrNotFound)
+	}
+	if !slices.Contains(r.Messages, messageID) {
+		r.Messages = append(r.Messages, messageID)
+	}
+	return nil
+}
+
+func (m *memStore) RetryDigestRun(_ context.Context, channelID, localDate, owner string, now, next time.Time, errText string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.held(channelID, localDate, owner)
+	if !ok {
+		return fmt.Errorf("retry %s %s by %s: not the claimer: %w", channelID, localDate, owner, store.ErrNotFound)
+	}
+	r.Status, r.Attempts, r.NextAttempt, r.LastError, r.LeaseUntil = store.RunRetry, r.Attempts+1, next, errText, now
+	return nil
 }
 
 func (m *memStore) FinishDigestRun(_ context.Context, channelID, localDate, owner string, now time.Time, report string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.runs[channelID+"|"+localDate]
-	if !ok || r.Owner != owner || r.Status != store.RunClaimed {
-		return fmt.Errorf("finish %s %s by %s: not the claimer", channelID, localDate, owner)
+	r, ok := m.held(channelID, localDate, owner)
+	if !ok {
+		return fmt.Errorf("finish %s %s by %s: not the claimer: %w", channelID, localDate, owner, store.ErrNotFound)
 	}
-	r.Status, r.Report, r.FinishedAt = store.RunDone, report, now
+	r.Status, r.Report, r.FinishedAt, r.LeaseUntil = store.RunDone, report, now, now
 	return nil
+}
+
+func (m *memStore) DigestRunFor(_ context.Context, channelID, localDate string) (store.DigestRun, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.runs[channelID+"|"+localDate]
+	if !ok {
+		return store.DigestRun{}, false, nil
+	}
+	out := *r
+	out.Messages = slices.Clone(r.Messages)
+	return out, true, nil
 }
 
 func (m *memStore) LastDigestRun(_ context.Context, channelID string) (store.DigestRun, bool, error) {
@@ -262,7 +318,9 @@ func (m *memStore) LastDigestRun(_ context.Context, channelID string) (store.Dig
 	if best == nil {
 		return store.DigestRun{}, false, nil
 	}
-	return *best, true, nil
+	out := *best
+	out.Messages = slices.Clone(best.Messages)
+	return out, true, nil
 }
 
 // fakeClock is a manual clock. After registers a waiter that fires when
@@ -327,24 +385,41 @@ type sent struct {
 	at        time.Time
 }
 
-// fakePoster records messages; notify (optional) gets each one.
+// fakePoster records each posted digest as one message; notify (optional)
+// gets each one. fail fails every post; failures fails that many posts
+// with err first, as Discord's 5xx would. found is what PostedDigest finds
+// in the channel.
 type fakePoster struct {
-	mu     sync.Mutex
-	clock  Clock
-	msgs   []sent
-	fail   error
-	notify chan sent
+	mu       sync.Mutex
+	clock    Clock
+	msgs     []sent
+	fail     error
+	failures int
+	err      error
+	attempts int
+	found    []string
+	notify   chan sent
 }
 
-func (p *fakePoster) PostDigest(_ context.Context, d *Digest, posted func(string)) error {
+func (p *fakePoster) PostDigest(_ context.Context, d *Digest, hooks PostHooks) error {
+	if d.Quiet && !d.QuietNote {
+		return nil // renders to no message
+	}
+	if hooks.Before != nil {
+		if err := hooks.Before(0); err != nil {
+			return err
+		}
+	}
 	p.mu.Lock()
+	p.attempts++
 	if p.fail != nil {
 		p.mu.Unlock()
-		return p.fail
+		return &PostError{Index: 0, Total: 1, Err: p.fail}
 	}
-	if d.Quiet && !d.QuietNote {
+	if p.failures > 0 {
+		p.failures--
 		p.mu.Unlock()
-		return nil // renders to no message
+		return &PostError{Index: 0, Total: 1, Err: p.err}
 	}
 	s := sent{channelID: d.ChannelID, d: d}
 	if p.clock != nil {
@@ -353,11 +428,19 @@ func (p *fakePoster) PostDigest(_ context.Context, d *Digest, posted func(string
 	p.msgs = append(p.msgs, s)
 	id := fmt.Sprintf("m%d", len(p.msgs))
 	p.mu.Unlock()
-	posted(id)
+	if hooks.Posted != nil {
+		hooks.Posted(0, id)
+	}
 	if p.notify != nil {
 		p.notify <- s
 	}
 	return nil
+}
+
+func (p *fakePoster) PostedDigest(context.Context, *Digest) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.found, nil
 }
 
 func (p *fakePoster) sent() []sent {
@@ -508,4 +591,30 @@ func contentOf(ds ...*Digest) string {
 		}
 	}
 	return b.String()
+}
+
+func (m *memStore) DueFeedURLs(_ context.Context, now time.Time) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, g := range m.feeds {
+		st, ok := m.states[g.URL]
+		if (!ok || !now.Before(st.NextPoll)) && !slices.Contains(out, g.URL) {
+			out = append(out, g.URL)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (m *memStore) GuildFeedCount(_ context.Context, guildID string) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, g := range m.feeds {
+		if g.GuildID == guildID {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -162,6 +162,14 @@ func (s *Service) AddFeed(ctx context.Context, guildID, channelID, feedURL strin
 	if len(feeds) >= s.opts.MaxFeedsPerChannel {
 		return userErrorf(nil, "This channel already follows %d feeds, the most a digest can have. Remove one first.", len(feeds))
 	}
+	inGuild, err := s.store.GuildFeedCount(ctx, guildID)
+	if err != nil {
+		return fmt.Errorf("count feeds of guild %s: %w", guildID, err)
+	}
+	if inGuild >= s.opts.MaxFeedsPerServer {
+		return userErrorf(nil, "This server's digests already follow %d feeds, the most one server can have. "+
+			"Remove one with `/digest feeds remove` (in the channel that follows it) first.", inGuild)
+	}
 
 	prev, _, err := s.store.FeedState(ctx, u)
 	if err != nil {
@@ -300,7 +308,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
 		next := p.next(now, done)
 		fmt.Fprintf(&b, "- next: %s (<t:%d:R>)\n", next.In(p.loc).Format("Mon 2 Jan 15:04 MST"), next.Unix())
 		if lastOK {
-			writeLastRun(&b, last, p.loc)
+			writeLastRun(&b, last, p.loc, p.localDate(now))
 		} else {
 			b.WriteString("- last: never run\n")
 		}
@@ -311,9 +319,22 @@ func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
 	return discordtext.Truncate(strings.TrimSpace(b.String()), discordtext.MaxContent), nil
 }
 
-func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location) {
-	if last.Status != store.RunDone {
-		fmt.Fprintf(b, "- last: %s, running since %s\n", last.LocalDate, last.ClaimedAt.In(loc).Format("15:04 MST"))
+func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location, today string) {
+	switch {
+	case last.Status == store.RunRetry && last.LocalDate == today:
+		fmt.Fprintf(b, "- last: %s, not posted yet: %s (%s); next try %s\n", last.LocalDate, safeText(last.LastError),
+			plural(last.Attempts, "failed attempt", "failed attempts"), last.NextAttempt.In(loc).Format("15:04 MST"))
+		return
+	case last.Status == store.RunRetry:
+		fmt.Fprintf(b, "- last: %s, not posted: %s (%s, the day ended)\n", last.LocalDate, safeText(last.LastError),
+			plural(last.Attempts, "failed attempt", "failed attempts"))
+		return
+	case last.Status != store.RunDone:
+		fmt.Fprintf(b, "- last: %s, running since %s", last.LocalDate, last.ClaimedAt.In(loc).Format("15:04 MST"))
+		if last.Attempts > 0 {
+			fmt.Fprintf(b, " (after %s: %s)", plural(last.Attempts, "failed attempt", "failed attempts"), safeText(last.LastError))
+		}
+		b.WriteString("\n")
 		return
 	}
 	var rep Report

@@ -8,6 +8,9 @@ import "time"
 // Discord's limits.
 type Digest struct {
 	GuildID, ChannelID string
+	// LocalDate is the run's date in the channel's zone ("2006-01-02"): a
+	// digest is posted once per channel and LocalDate.
+	LocalDate string
 	// Date is the local time of the run, for the header.
 	Date time.Time
 	// Quiet means there is nothing to report; QuietNote says whether a
@@ -54,7 +57,7 @@ type Share struct {
 // digest turns the composition into its domain value.
 func (c *composition) digest(channelID string) *Digest {
 	d := &Digest{
-		GuildID: c.guildID, ChannelID: channelID, Date: c.date,
+		GuildID: c.guildID, ChannelID: channelID, LocalDate: c.report.LocalDate, Date: c.date,
 		Quiet: c.quiet, QuietNote: c.quietDay,
 	}
 	for _, e := range c.entries {

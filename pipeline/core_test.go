@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +209,67 @@ func TestBusyLinksAreRefunded(t *testing.T) {
 	<-done
 	if _, err := e.p.SummarizeLinks(ctx, Request{GuildID: "g", UserID: "u"}, []string{"https://a.example/1", "https://a.example/2"}); err != nil {
 		t.Errorf("after refused links: %v", err)
+	}
+}
+
+// Concurrent jobs cannot all pass the token budget: each reserves what it
+// may cost first, and those that do not fit get the offline summary.
+func TestBudgetIsACeilingUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	// The fake summarizer has no estimator: a job reserves 2 tokens a word
+	// plus 2,000; 640-word articles reserve about 3,000 tokens.
+	e := newPipeEnv(t, func(o *Options) { o.TokensPerDay = 10000 })
+	e.reader.Gate = make(chan struct{})
+	ctx := context.Background()
+	const jobs = 8
+	results := make(chan *summarize.Summary, jobs)
+	for i := range jobs {
+		go func() {
+			s, err := e.p.Summarize(ctx, Request{URL: fmt.Sprintf("https://news.example/%d", i), GuildID: "g"})
+			if err != nil {
+				t.Error(err)
+			}
+			results <- s
+		}()
+	}
+	close(e.reader.Gate)
+	llm := 0
+	for range jobs {
+		if s := <-results; s != nil && s.Model == "fake-llm" {
+			llm++
+		}
+	}
+	_, tokens, _ := e.store.Usage(ctx, "g", "2026-03-14")
+	if tokens > 10000 || llm == 0 || llm == jobs {
+		t.Errorf("%d of %d jobs used the model, %d tokens billed against a budget of 10,000", llm, jobs, tokens)
+	}
+}
+
+// Two processes on one database: a link asked for in both at once costs
+// one model call; the second process waits for the first's stored result.
+func TestOneModelCallAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	e := newPipeEnv(t, nil)
+	e.reader.Gate = make(chan struct{})
+	e.reader.Started = make(chan string, 2)
+	other, err := New(Deps{Reader: e.reader, LLM: e.llm, Extractive: e.ext, Store: e.store, Now: func() time.Time { return e.now }}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Stop()
+	ctx := context.Background()
+	const u = "https://news.example/both"
+	errs := make(chan error, 2)
+	go func() { _, err := e.p.Summarize(ctx, Request{URL: u, GuildID: "g1"}); errs <- err }()
+	<-e.reader.Started // the first process holds the claim and is reading
+	go func() { _, err := other.Summarize(ctx, Request{URL: u, GuildID: "g2"}); errs <- err }()
+	close(e.reader.Gate)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.llm.Calls(u); n != 1 {
+		t.Errorf("%d model calls for one link asked in two processes, want 1", n)
 	}
 }

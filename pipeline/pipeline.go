@@ -24,6 +24,7 @@ import (
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/internal/metrics"
+	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -41,11 +42,20 @@ type Summarizer interface {
 }
 
 // Store is the storage the pipeline needs; *store.Store implements it.
+// Quotas, the token budget and summary claims are kept there, so every
+// process on one database shares them.
 type Store interface {
 	Usage(ctx context.Context, guildID, day string) (summaries, tokens int, err error)
 	AddUsage(ctx context.Context, guildID, day string, summaries, tokens int) error
 	CachedSummary(ctx context.Context, key string) ([]byte, bool, error)
 	PutSummary(ctx context.Context, key, normURL string, data []byte) error
+
+	TakeQuota(ctx context.Context, windowStart time.Time, n int, limits []store.QuotaLimit) (int, error)
+	RefundQuota(ctx context.Context, windowStart time.Time, n int, keys []string) error
+	ReserveTokens(ctx context.Context, guildID, day string, n, limit int) (bool, error)
+	SettleTokens(ctx context.Context, guildID, day string, reserved, used int) error
+	ClaimSummary(ctx context.Context, key, owner string, now time.Time, lease time.Duration) (bool, error)
+	ReleaseSummary(ctx context.Context, key, owner string) error
 }
 
 // Deps are the pipeline's collaborators. Reader, Extractive and Store are
@@ -93,6 +103,8 @@ type Options struct {
 	// Language is the default summary language (SUMMARY_LANGUAGE); ""
 	// means the article's own.
 	Language string
+	// InstanceID names this process in summary claims; "" makes one up.
+	InstanceID string
 }
 
 func (o Options) validate() error {
@@ -127,14 +139,14 @@ const (
 // Pipeline is the application core; see the package comment. Call Stop
 // when done: it cancels queued work and waits for every flight.
 type Pipeline struct {
-	deps    Deps
-	opts    Options
-	log     *slog.Logger
-	metrics *metrics.Metrics
-	limiter *Limiter
-	flights flights
-	workers *slots
-	model   *slots
+	deps     Deps
+	opts     Options
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	flights  flights
+	instance string
+	workers  *slots
+	model    *slots
 
 	// base is the lifetime of flights; cancelled by Stop.
 	base   context.Context
@@ -161,13 +173,16 @@ func New(deps Deps, opts Options) (*Pipeline, error) {
 	m := deps.Metrics
 	p := &Pipeline{
 		deps: deps, opts: opts, metrics: m,
-		log:     deps.Logger.With("component", "pipeline"),
-		limiter: NewLimiter(opts.UserPerHour, opts.ServerPerHour, deps.Now),
+		log:      deps.Logger.With("component", "pipeline"),
+		instance: opts.InstanceID,
 		workers: newSlots(opts.Workers, opts.QueueSize, func(waiting, busy int) {
 			m.SetQueueDepth(waiting)
 			m.SetWorkersBusy(busy)
 		}),
 		model: newSlots(opts.ModelConcurrency, opts.QueueSize, func(_, busy int) { m.SetModelInFlight(busy) }),
+	}
+	if p.instance == "" {
+		p.instance = newInstanceID()
 	}
 	p.base, p.cancel = context.WithCancel(context.Background())
 	return p, nil
@@ -179,9 +194,6 @@ func (p *Pipeline) Stop() {
 	p.cancel()
 	p.flights.stop()
 }
-
-// Limiter returns the hourly allowances, for status texts.
-func (p *Pipeline) Limiter() *Limiter { return p.limiter }
 
 // SummarizeLinks is the one path for "summarise the links of this message",
 // shared by pasted links, reactions and the context menu. It summarises at
@@ -197,7 +209,7 @@ func (p *Pipeline) SummarizeLinks(ctx context.Context, req Request, links []stri
 	if len(links) > p.opts.MaxLinks {
 		links = links[:p.opts.MaxLinks]
 	}
-	if err := p.limiter.Take(req.GuildID, req.UserID, len(links)); err != nil {
+	if err := p.takeQuota(ctx, req.GuildID, req.UserID, len(links)); err != nil {
 		return nil, err
 	}
 	results := make([]Result, len(links))
@@ -223,7 +235,7 @@ func (p *Pipeline) SummarizeLinks(ctx context.Context, req Request, links []stri
 			refunds++
 		}
 	}
-	p.limiter.Refund(req.GuildID, req.UserID, refunds)
+	p.refundQuota(ctx, req.GuildID, req.UserID, refunds)
 	return results, nil
 }
 
@@ -294,7 +306,9 @@ func (p *Pipeline) summaryOptions(req Request) summarize.Options {
 }
 
 // choose picks the summarizer for a server today: the LLM while the
-// server's token budget lasts, else the offline one.
+// server's token budget lasts, else the offline one. This is the quick
+// check that decides the cache key; the reservation before the model call
+// is the one that holds.
 func (p *Pipeline) choose(ctx context.Context, guildID, day string) (s Summarizer, overBudget bool) {
 	if p.deps.LLM == nil {
 		return p.deps.Extractive, false
@@ -351,6 +365,17 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 		}
 		return s, nil
 	}
+	// One process makes a link's summary; the others wait for its result.
+	if s, claimed, err := p.awaitClaim(ctx, key); err != nil {
+		return nil, err
+	} else if s != nil {
+		if err := p.gate(req, s.Words); err != nil {
+			return nil, err
+		}
+		return s, nil
+	} else if claimed {
+		defer p.release(ctx, key)
+	}
 	a, err := p.read(ctx, req)
 	if err != nil {
 		return nil, err
@@ -358,23 +383,26 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 	if err := p.gate(req, a.Words); err != nil {
 		return nil, err
 	}
-	if req.Progress != nil {
-		req.Progress("Summarising " + discordtext.Thousands(a.Words) + " words…")
-	}
-	s, err = p.summarize(ctx, a, req, opts, sum, overBudget)
-	if err != nil {
-		return nil, err
-	}
-	if tokens := s.Usage.PromptTokens + s.Usage.CompletionTokens; tokens > 0 && req.GuildID != "" {
-		// Billed here, inside the flight, so the tokens are counted even
-		// when every caller has stopped waiting.
-		if err := p.deps.Store.AddUsage(context.WithoutCancel(ctx), req.GuildID, day, 0, tokens); err != nil {
-			p.log.Warn("record token usage", "guild_id", req.GuildID, "err", err)
+	if a.Quality.Short() {
+		// A short real item is shown in full: no model call.
+		s = summarize.ShortItem(a)
+	} else {
+		if req.Progress != nil {
+			req.Progress("Summarising " + discordtext.Thousands(a.Words) + " words…")
+		}
+		s, err = p.summarize(ctx, a, req, opts, sum, overBudget, day)
+		if err != nil {
+			return nil, err
 		}
 	}
+	s.Archive = a.Archive
+	if a.Archive != nil && a.Archive.OriginalURL != "" {
+		s.URL = a.Archive.OriginalURL
+	}
 	// Keep the summary for the next time the link comes, unless it is a
-	// stand-in for a failed LLM: the next request should try the LLM again.
-	if s.Model == sum.Model() {
+	// stand-in (a failed LLM, a spent budget): the next request should try
+	// the LLM again.
+	if s.Model == sum.Model() || s.Model == summarize.ShortItemModel {
 		p.store(ctx, key, norm, s)
 	}
 	return s, nil
@@ -408,7 +436,8 @@ func (p *Pipeline) gate(req Request, words int) error {
 // and an LLM failure it could not absorb itself falls back to the offline
 // summary.
 func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Request, opts summarize.Options,
-	sum Summarizer, overBudget bool) (*summarize.Summary, error) {
+	sum Summarizer, overBudget bool, day string) (s *summarize.Summary, err error) {
+	used := 0
 	start := time.Now()
 	defer func() { p.metrics.ObserveStage("summarize", time.Since(start)) }()
 	if sum == p.deps.Extractive {
@@ -420,6 +449,25 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 			s.Note = NoteBudget
 		}
 		return s, nil
+	}
+	// The budget is a ceiling: reserve what this summary may cost before
+	// the first call, pass it as the summary's ceiling, settle after.
+	if est := estimate(sum, a, opts); est > 0 {
+		r, ok := p.reserve(ctx, req.GuildID, day, est)
+		if !ok {
+			s, err := p.deps.Extractive.Summarize(ctx, a, opts)
+			if err != nil {
+				return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
+			}
+			if s.Note == "" {
+				s.Note = NoteBudget
+			}
+			return s, nil
+		}
+		if r != nil {
+			opts.TokenCeiling = r.tokens
+		}
+		defer func() { p.settle(ctx, r, req.GuildID, day, used) }()
 	}
 	release, err := p.model.acquire(ctx)
 	if err != nil {
@@ -433,8 +481,11 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 		mctx, cancel = context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
 		defer cancel()
 	}
-	s, err := sum.Summarize(mctx, a, opts)
+	s, err = sum.Summarize(mctx, a, opts)
 	release()
+	if s != nil {
+		used = s.Usage.PromptTokens + s.Usage.CompletionTokens
+	}
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("llm summary failed; using offline summarizer", "url", req.URL, "err", err)
 		s, err = p.deps.Extractive.Summarize(ctx, a, opts)

@@ -26,13 +26,12 @@ func Digest(d *digest.Digest) []*discordgo.MessageSend {
 	if d == nil {
 		return nil
 	}
-	date := d.Date.Format("Monday 2 January 2006")
 	if d.Quiet || len(d.Stories) == 0 {
 		if !d.QuietNote {
 			return nil
 		}
 		return []*discordgo.MessageSend{{
-			Content:         discordtext.Truncate(fmt.Sprintf("📰 **Daily digest · %s**: quiet day, nothing new since the last digest.", date), discordtext.MaxContent),
+			Content:         discordtext.Truncate(DigestHeader(d)+": quiet day, nothing new since the last digest.", discordtext.MaxContent),
 			AllowedMentions: noMentions(),
 		}}
 	}
@@ -40,7 +39,7 @@ func Digest(d *digest.Digest) []*discordgo.MessageSend {
 	if len(d.Stories) == 1 {
 		stories = "story"
 	}
-	header := fmt.Sprintf("📰 **Daily digest · %s**: %d %s", date, len(d.Stories), stories)
+	header := fmt.Sprintf("%s: %d %s", DigestHeader(d), len(d.Stories), stories)
 
 	var msgs []*discordgo.MessageSend
 	var cur []*discordgo.MessageEmbed
@@ -68,6 +67,13 @@ func Digest(d *digest.Digest) []*discordgo.MessageSend {
 	}
 	flush()
 	return msgs
+}
+
+// DigestHeader is how the first message of d's digest begins, whatever it
+// holds; the adapter looks for it among the channel's recent messages when
+// it takes over a run.
+func DigestHeader(d *digest.Digest) string {
+	return "📰 **Daily digest · " + d.Date.Format("Monday 2 January 2006") + "**"
 }
 
 // storyEmbed renders one story: its title linking to the main article, the

@@ -101,6 +101,42 @@ func (s *Store) AllFeedURLs(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// DueFeedURLs returns the subscribed feed URLs whose next poll is at or
+// before now, or that were never polled, once each, most overdue first:
+// the poller's work list in one query.
+func (s *Store) DueFeedURLs(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT f.url FROM feeds f
+		LEFT JOIN feed_state st ON st.url = f.url
+		WHERE st.next_poll IS NULL OR st.next_poll <= ?
+		GROUP BY f.url ORDER BY MIN(COALESCE(st.next_poll, '')), f.url`, fmtTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("list due feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("list due feeds: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list due feeds: %w", err)
+	}
+	return out, nil
+}
+
+// GuildFeedCount is how many feed subscriptions the guild has across all
+// its channels, for the per-server cap.
+func (s *Store) GuildFeedCount(ctx context.Context, guildID string) (int, error) {
+	var n int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM feeds WHERE guild_id = ?`, guildID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count feeds of guild %s: %w", guildID, err)
+	}
+	return n, nil
+}
+
 // FeedState is the poller's memory of one feed URL.
 type FeedState struct {
 	URL, ETag, LastModified string
@@ -161,7 +197,9 @@ type FeedItem struct {
 
 // AddFeedItems stores items in one transaction. An item whose (FeedURL,
 // GUID) is already stored is left as it was, so its SeenAt keeps the first
-// sighting.
+// sighting; only its last sighting is moved on, which keeps items the feed
+// still lists from being pruned (see Prune). Text fields are cleaned of NUL
+// bytes and invalid UTF-8 (PostgreSQL refuses both).
 func (s *Store) AddFeedItems(ctx context.Context, items []FeedItem) error {
 	if len(items) == 0 {
 		return nil
@@ -174,8 +212,8 @@ func (s *Store) AddFeedItems(ctx context.Context, items []FeedItem) error {
 	now := s.now()
 	err := s.withTx(ctx, func(tx *sqlTx) error {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO feed_items
-			(feed_url, guid, url, title, summary, published, seen_at, item_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (feed_url, guid) DO NOTHING`)
+			(feed_url, guid, url, title, summary, published, seen_at, item_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (feed_url, guid) DO UPDATE SET last_seen = excluded.last_seen`)
 		if err != nil {
 			return err
 		}
@@ -190,7 +228,7 @@ func (s *Store) AddFeedItems(ctx context.Context, items []FeedItem) error {
 				at = seen
 			}
 			if _, err := stmt.ExecContext(ctx, it.FeedURL, it.GUID, it.URL, it.Title, it.Summary,
-				nullTime(it.Published), fmtTime(seen), fmtTime(at)); err != nil {
+				nullTime(it.Published), fmtTime(seen), fmtTime(at), fmtTime(seen)); err != nil {
 				return fmt.Errorf("item %s: %w", it.GUID, err)
 			}
 		}

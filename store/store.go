@@ -17,6 +17,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
@@ -335,15 +338,15 @@ type sqlDB struct {
 }
 
 func (d *sqlDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return d.db.ExecContext(ctx, rebind(d.pg, query), args...)
+	return d.db.ExecContext(ctx, rebind(d.pg, query), cleanArgs(args)...)
 }
 
 func (d *sqlDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return d.db.QueryContext(ctx, rebind(d.pg, query), args...)
+	return d.db.QueryContext(ctx, rebind(d.pg, query), cleanArgs(args)...)
 }
 
 func (d *sqlDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return d.db.QueryRowContext(ctx, rebind(d.pg, query), args...)
+	return d.db.QueryRowContext(ctx, rebind(d.pg, query), cleanArgs(args)...)
 }
 
 func (d *sqlDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sqlTx, error) {
@@ -365,15 +368,69 @@ type sqlTx struct {
 }
 
 func (t *sqlTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.pg, query), args...)
+	return t.tx.ExecContext(ctx, rebind(t.pg, query), cleanArgs(args)...)
 }
 
 func (t *sqlTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.pg, query), args...)
+	return t.tx.QueryRowContext(ctx, rebind(t.pg, query), cleanArgs(args)...)
 }
 
-func (t *sqlTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return t.tx.PrepareContext(ctx, rebind(t.pg, query))
+func (t *sqlTx) PrepareContext(ctx context.Context, query string) (*sqlStmt, error) {
+	st, err := t.tx.PrepareContext(ctx, rebind(t.pg, query))
+	if err != nil {
+		return nil, err
+	}
+	return &sqlStmt{st: st}, nil
+}
+
+// sqlStmt is a prepared statement whose arguments are cleaned like sqlDB's.
+type sqlStmt struct{ st *sql.Stmt }
+
+func (s *sqlStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, cleanArgs(args)...)
+}
+
+func (s *sqlStmt) Close() error { return s.st.Close() }
+
+// textSafe reports whether s can be stored in a TEXT column of either
+// engine as it is: PostgreSQL refuses NUL bytes and invalid UTF-8 with
+// "invalid byte sequence for encoding UTF8" (SQLite would store them, so
+// the two engines would disagree about the same data).
+func textSafe(s string) bool {
+	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
+}
+
+// cleanText makes untrusted text storable: NUL bytes and invalid UTF-8
+// sequences are removed.
+func cleanText(s string) string {
+	if textSafe(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
+}
+
+// cleanArgs applies cleanText to every string argument, so that every
+// value written from untrusted input (feed items, shared links, reports,
+// HTTP headers kept in feed state) is safe on both engines, and a lookup
+// by the same value finds what was stored. Byte slices (BLOB/BYTEA) pass
+// untouched. Keys whose identity must survive byte for byte (the summary
+// cache's) are encoded by their callers before they get here.
+func cleanArgs(args []any) []any {
+	var out []any
+	for i, a := range args {
+		str, ok := a.(string)
+		if !ok || textSafe(str) {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = cleanText(str)
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 func (t *sqlTx) Commit() error   { return t.tx.Commit() }
@@ -438,4 +495,55 @@ func (s *Store) stampOr(t time.Time) time.Time {
 		return s.now()
 	}
 	return t
+}
+
+// retryTransient runs fn, and again after a short backoff while it fails
+// with an error that a moment's wait may cure (isTransient), until it
+// succeeds, fails otherwise, maxTries is reached or ctx ends. fn must be
+// safe to repeat: one statement, or a transaction that rolled back.
+func retryTransient(ctx context.Context, fn func() error) error {
+	const maxTries = 6
+	wait := 50 * time.Millisecond
+	var err error
+	for try := 1; ; try++ {
+		err = fn()
+		if err == nil || !isTransient(err) || try == maxTries {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// isTransient reports whether err is a database error worth retrying: a
+// SQLite file locked by another writer (SQLITE_BUSY or SQLITE_LOCKED after
+// the busy timeout), a PostgreSQL serialization failure, deadlock or lost
+// connection.
+func isTransient(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	var coded interface{ Code() int } // modernc.org/sqlite's *Error
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return true
+		}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "40001", pg.Code == "40P01": // serialization_failure, deadlock_detected
+			return true
+		case strings.HasPrefix(pg.Code, "08"), pg.Code == "57P01": // connection exception, admin shutdown
+			return true
+		}
+	}
+	return pgconn.SafeToRetry(err)
 }

@@ -2,17 +2,35 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 )
 
+// storedKey is the form of a summary cache key in the database. A key that
+// is valid UTF-8 without NUL bytes is stored as it is; any other key (older
+// builds joined key parts with NUL bytes, which PostgreSQL refuses in TEXT)
+// is stored as "sha256:" and the hex digest of its bytes. The mapping is
+// one-to-one for practical purposes, so distinct keys never share a row
+// (stripping the NULs instead could merge two keys), and CachedSummary finds
+// what PutSummary stored on either engine.
+func storedKey(key string) string {
+	if textSafe(key) {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // CachedSummary returns the cached summary stored under key, if any. It
-// implements pipeline.Store.
+// implements pipeline.Store. Any key works, including one with NUL bytes
+// (see storedKey).
 func (s *Store) CachedSummary(ctx context.Context, key string) ([]byte, bool, error) {
 	var data []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT data FROM summaries WHERE cache_key = ?`, key).Scan(&data)
+	err := s.rdb.QueryRowContext(ctx, `SELECT data FROM summaries WHERE cache_key = ?`, storedKey(key)).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -24,7 +42,9 @@ func (s *Store) CachedSummary(ctx context.Context, key string) ([]byte, bool, er
 
 // PutSummary stores data under key (replacing what was there), remembers the
 // normalised article URL it belongs to and stamps it with the store's clock.
-// It implements pipeline.Store.
+// It implements pipeline.Store. Any non-empty key works, including one
+// with NUL bytes (see storedKey); normURL is cleaned of NUL bytes and invalid
+// UTF-8 like every text the store writes.
 func (s *Store) PutSummary(ctx context.Context, key, normURL string, data []byte) error {
 	if key == "" {
 		return fmt.Errorf("put summary: %w: empty key", ErrInvalid)
@@ -36,7 +56,7 @@ func (s *Store) PutSummary(ctx context.Context, key, normURL string, data []byte
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (cache_key) DO UPDATE SET
 			norm_url = excluded.norm_url, data = excluded.data, created_at = excluded.created_at`,
-		key, normURL, data, fmtTime(s.now()))
+		storedKey(key), normURL, data, fmtTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("put summary %q: %w", key, err)
 	}

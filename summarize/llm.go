@@ -179,6 +179,16 @@ var ErrEmptyArticle = errors.New("article has no text")
 type usageMeter struct {
 	mu sync.Mutex
 	u  Usage
+	// ceiling, when positive, is the most tokens the summary may use in
+	// all (Options.TokenCeiling): a call that could pass it is not made.
+	ceiling int
+}
+
+// allow reports whether a call of up to tokens more fits under the ceiling.
+func (m *usageMeter) allow(tokens int) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ceiling <= 0 || m.u.PromptTokens+m.u.CompletionTokens+tokens <= m.ceiling
 }
 
 func (m *usageMeter) add(u openai.Usage) {
@@ -211,7 +221,8 @@ func (l *LLM) Summarize(ctx context.Context, a *article.Article, opts Options) (
 	runCtx, cancel := context.WithTimeout(ctx, l.cfg.Deadline)
 	defer cancel()
 
-	var meter usageMeter
+	meter := usageMeter{ceiling: opts.TokenCeiling}
+	a = capArticle(a)
 	s, err := l.run(runCtx, a, opts.Length, lang, &meter)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -445,6 +456,9 @@ var summaryFormat = outputFormat{name: "precis_summary", schema: summarySchema}
 func (l *LLM) call(ctx context.Context, msgs []openai.ChatCompletionMessage, meter *usageMeter, format outputFormat, parse func(string) error) (string, error) {
 	retries, badAnswers := 0, 0
 	for {
+		if need := estimateMessages(msgs) + l.cfg.MaxTokens; !meter.allow(need) {
+			return "", fmt.Errorf("%w (the next call may use %d more)", ErrTokenCeiling, need)
+		}
 		level := l.format.Load()
 		req := openai.ChatCompletionRequest{
 			Model:          l.cfg.Model,

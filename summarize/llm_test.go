@@ -541,3 +541,33 @@ func TestNewPicksSummarizer(t *testing.T) {
 		t.Errorf("with key: got %T", s)
 	}
 }
+
+// The token ceiling is a ceiling: a summary whose calls could pass it falls
+// back to the offline summary without making them, and a huge page causes
+// a bounded number of calls.
+func TestTokenCeilingAndArticleCap(t *testing.T) {
+	t.Parallel()
+	srv := fakellm.New(t)
+	l, _ := newTestLLM(t, srv, nil)
+	a := seedArticle(t)
+	s, err := l.Summarize(context.Background(), a, Options{TokenCeiling: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Note != FallbackNote || srv.Calls() != 0 {
+		t.Errorf("note %q after %d calls; want the offline summary and no call", s.Note, srv.Calls())
+	}
+	est := l.Estimate(a, Options{})
+	s, err = l.Summarize(context.Background(), a, Options{TokenCeiling: est})
+	if err != nil || s.Note != "" || s.Usage.PromptTokens+s.Usage.CompletionTokens > est {
+		t.Errorf("with its estimate as ceiling: err %v note %q usage %+v > %d", err, s.Note, s.Usage, est)
+	}
+	huge := *a
+	huge.Text = strings.Repeat(a.Text+"\n\n", 200) // ~130,000 words
+	if n := EstimateTokens(capArticle(&huge).Text); n > maxArticleTokens+100 {
+		t.Errorf("capped article has %d tokens", n)
+	}
+	if e := l.Estimate(&huge, Options{}); e > 200000 {
+		t.Errorf("estimate for a huge page %d tokens", e)
+	}
+}

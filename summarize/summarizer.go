@@ -15,6 +15,11 @@ type Options struct {
 	// configured default, and failing that the article's own language.
 	// Quotes always stay in the article's language.
 	Language string
+	// TokenCeiling, when positive, is the most LLM tokens (prompt and
+	// completion) the summary may use: the token budget's reservation for
+	// it. A call that could pass it is not made, and the offline summary
+	// stands in.
+	TokenCeiling int
 }
 
 // Summarizer turns an article into a verified Summary. Implementations are

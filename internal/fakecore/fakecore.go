@@ -152,6 +152,10 @@ type Store struct {
 	Summaries map[string][]byte
 	PingErr   error
 	Linked    chan store.SharedLink
+
+	quota    map[string]int
+	reserved map[string]int
+	claims   map[string]claim
 }
 
 // NewStore returns an empty Store.
@@ -233,4 +237,89 @@ func (m *Store) Ping(context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.PingErr
+}
+
+// TakeQuota implements the store's hourly allowances in memory.
+func (m *Store) TakeQuota(_ context.Context, window time.Time, n int, limits []store.QuotaLimit) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.quota == nil {
+		m.quota = map[string]int{}
+	}
+	w := window.UTC().Format(time.RFC3339)
+	for i, l := range limits {
+		if m.quota[l.Key+"|"+w]+n > l.Limit {
+			return i, nil
+		}
+	}
+	for _, l := range limits {
+		m.quota[l.Key+"|"+w] += n
+	}
+	return -1, nil
+}
+
+// RefundQuota gives n back to each key in window.
+func (m *Store) RefundQuota(_ context.Context, window time.Time, n int, keys []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := window.UTC().Format(time.RFC3339)
+	for _, k := range keys {
+		m.quota[k+"|"+w] = max(0, m.quota[k+"|"+w]-n)
+	}
+	return nil
+}
+
+// ReserveTokens reserves n of a server's budget for day if it fits.
+func (m *Store) ReserveTokens(_ context.Context, g, day string, n, limit int) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.reserved == nil {
+		m.reserved = map[string]int{}
+	}
+	k := g + "/" + day
+	if m.Used[k][1]+m.reserved[k]+n > limit {
+		return false, nil
+	}
+	m.reserved[k] += n
+	return true, nil
+}
+
+// SettleTokens ends a reservation and adds the tokens used.
+func (m *Store) SettleTokens(_ context.Context, g, day string, reserved, used int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := g + "/" + day
+	m.reserved[k] = max(0, m.reserved[k]-reserved)
+	u := m.Used[k]
+	m.Used[k] = [2]int{u[0], u[1] + used}
+	return nil
+}
+
+// ClaimSummary claims key for owner while nobody else holds it.
+func (m *Store) ClaimSummary(_ context.Context, key, owner string, now time.Time, lease time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.claims == nil {
+		m.claims = map[string]claim{}
+	}
+	if c, ok := m.claims[key]; ok && c.owner != owner && now.Before(c.until) {
+		return false, nil
+	}
+	m.claims[key] = claim{owner: owner, until: now.Add(lease)}
+	return true, nil
+}
+
+// ReleaseSummary ends owner's claim on key.
+func (m *Store) ReleaseSummary(_ context.Context, key, owner string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.claims[key]; ok && c.owner == owner {
+		delete(m.claims, key)
+	}
+	return nil
+}
+
+type claim struct {
+	owner string
+	until time.Time
 }

@@ -43,7 +43,9 @@ func nonEmpty(s, def string) string {
 func (s *Server) readyPayload(sess *gwSession) map[string]any {
 	guilds := make([]map[string]any, 0, len(s.guilds))
 	for _, g := range s.guilds {
-		guilds = append(guilds, map[string]any{"id": g.ID, "unavailable": true})
+		if sess.owns(g.ID) {
+			guilds = append(guilds, map[string]any{"id": g.ID, "unavailable": true})
+		}
 	}
 	me := userJSON(s.botUser)
 	me["verified"] = true

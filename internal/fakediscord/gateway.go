@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -263,13 +264,18 @@ func (s *Server) dispatch(conn int, event string, data any) error {
 	if err != nil {
 		return fmt.Errorf("marshal %s: %w", event, err)
 	}
+	// As on Discord, a guild's events go only to the shard that owns it.
+	var about struct {
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(raw, &about)
 	sent := 0
 	for _, c := range s.connList() {
 		if conn != 0 && c.id != conn {
 			continue
 		}
 		c.writeMu.Lock()
-		ok := c.ready && !c.closed
+		ok := c.ready && !c.closed && (about.GuildID == "" || c.sess == nil || c.sess.owns(about.GuildID))
 		if ok {
 			err = c.writeDispatchLocked(event, json.RawMessage(raw))
 		}
@@ -470,6 +476,9 @@ func (c *gwConn) handleIdentify(raw json.RawMessage) bool {
 		return false
 	}
 	for _, g := range s.guilds {
+		if !sess.owns(g.ID) {
+			continue
+		}
 		if err := c.writeDispatchLocked("GUILD_CREATE", s.guildPayload(g)); err != nil {
 			return false
 		}
@@ -477,6 +486,20 @@ func (c *gwConn) handleIdentify(raw json.RawMessage) bool {
 	c.ready = true
 	s.handshakes.add(c.id)
 	return true
+}
+
+// owns reports whether a guild's events go to this session: always without
+// sharding, else when (guild_id >> 22) % shard_count is the session's
+// shard, Discord's rule.
+func (sess *gwSession) owns(guildID string) bool {
+	if sess == nil || sess.shard == nil || sess.shard[1] <= 1 {
+		return true
+	}
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil {
+		return true
+	}
+	return int((id>>22)%uint64(sess.shard[1])) == sess.shard[0]
 }
 
 func (c *gwConn) handleResume(raw json.RawMessage) bool {

@@ -113,6 +113,10 @@ type rateLimitRule struct {
 	retryAfter     time.Duration
 	global         bool
 	status         int // 0: a 429; else FailNext's server error
+	// afterwards: the request is acted on first, then answered with
+	// status (FailAfter), as when Discord's edge times out a request its
+	// backend completed.
+	afterwards bool
 }
 
 // RateLimitNext makes the next request with the method (empty: any) whose
@@ -133,6 +137,16 @@ func (s *Server) FailNext(method, pathPrefix string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rateLimits = append(s.rateLimits, &rateLimitRule{method: method, prefix: pathPrefix, status: status})
+}
+
+// FailAfter makes the next matching request be acted on and then answered
+// with the given server error status, as when Discord accepted a message
+// but its edge answered 500 or 504. A client that retries without a nonce
+// Discord enforces posts the message twice.
+func (s *Server) FailAfter(method, pathPrefix string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimits = append(s.rateLimits, &rateLimitRule{method: method, prefix: pathPrefix, status: status, afterwards: true})
 }
 
 func (s *Server) takeRateLimit(method, route string) *rateLimitRule {
@@ -313,7 +327,12 @@ func (s *Server) answer(hr *http.Request, req *Request) (int, any, http.Header) 
 		s.violate("%s %s: User-Agent %q must start with \"DiscordBot\"", req.Method, req.Route, ua)
 	}
 
-	if rl := s.takeRateLimit(req.Method, req.Route); rl != nil && rl.status != 0 {
+	rl := s.takeRateLimit(req.Method, req.Route)
+	var failAfter int
+	if rl != nil && rl.afterwards {
+		failAfter, rl = rl.status, nil
+	}
+	if rl != nil && rl.status != 0 {
 		return rl.status, map[string]any{"message": http.StatusText(rl.status), "code": 0}, hdr
 	} else if rl != nil {
 		secs := rl.retryAfter.Seconds()
@@ -341,6 +360,9 @@ func (s *Server) answer(hr *http.Request, req *Request) (int, any, http.Header) 
 
 	c := &restCall{method: req.Method, route: req.Route, params: params, query: req.Query, body: req.Body}
 	status, resp := h(s, c)
+	if failAfter != 0 {
+		return failAfter, map[string]any{"message": http.StatusText(failAfter), "code": 0}, hdr
+	}
 	return status, resp, hdr
 }
 
@@ -793,7 +815,25 @@ func (s *Server) postMessage(c *restCall) (int, any) {
 	if err := json.Unmarshal(c.body, &data); err != nil {
 		return http.StatusBadRequest, discordError(50109, "The request body contains invalid JSON.")
 	}
+	// enforce_nonce: a second message with the same nonce from the same
+	// author in the same channel returns the first instead.
+	nonce, _ := data["nonce"].(string)
+	nonceKey := ""
+	if enforce, _ := data["enforce_nonce"].(bool); enforce && nonce != "" {
+		nonceKey = c.params["channel_id"] + "|" + s.botUser.ID + "|" + nonce
+		s.mu.Lock()
+		prev, seen := s.nonces[nonceKey]
+		var obj map[string]any
+		if seen && s.messages[prev] != nil {
+			obj = s.messages[prev].obj
+		}
+		s.mu.Unlock()
+		if obj != nil {
+			return http.StatusOK, obj
+		}
+	}
 	msg := s.messageObject(Message{ChannelID: c.params["channel_id"], GuildID: g.ID, Author: s.botUser})
+	delete(data, "enforce_nonce")
 	applyMessageEdit(msg, data)
 	if ref, ok := data["message_reference"].(map[string]any); ok && ref != nil {
 		msg["type"] = 19 // REPLY
@@ -811,6 +851,11 @@ func (s *Server) postMessage(c *restCall) (int, any) {
 		}
 	}
 	s.storeMessage(msg)
+	if nonceKey != "" {
+		s.mu.Lock()
+		s.nonces[nonceKey] = msg["id"].(string)
+		s.mu.Unlock()
+	}
 	return http.StatusOK, msg
 }
 

@@ -141,6 +141,7 @@ type Server struct {
 	sessions     map[string]*gwSession
 	rateLimits   []*rateLimitRule
 	messages     map[string]*storedMessage     // by message id
+	nonces       map[string]string             // channel|author|nonce -> message id (enforce_nonce)
 	interactions map[string]*storedInteraction // by interaction token
 	commands     map[string][]map[string]any   // by "" (global) or guild id
 	closed       bool
@@ -187,6 +188,7 @@ func Start(opts Options) (*Server, error) {
 		conns:        map[int]*gwConn{},
 		sessions:     map[string]*gwSession{},
 		messages:     map[string]*storedMessage{},
+		nonces:       map[string]string{},
 		interactions: map[string]*storedInteraction{},
 		commands:     map[string][]map[string]any{},
 		validator:    v,
