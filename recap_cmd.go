@@ -88,9 +88,9 @@ func runRecap(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // newRecaps builds the recap service `serve` hands to the command
 // handlers: the model from the same settings as summaries (offline without
-// LLM_API_KEY), under the same hourly allowances (the core's limiter) and
-// daily token budget, with usage recorded in st. now may be nil.
-func newRecaps(cfg *config.Config, st recap.UsageStore, quota recap.Quota, now func() time.Time, logger *slog.Logger) *recap.Service {
+// LLM_API_KEY), under the same hourly allowances and daily token budget,
+// kept in st. now may be nil.
+func newRecaps(cfg *config.Config, st recap.Guards, now func() time.Time, logger *slog.Logger) *recap.Service {
 	var model recap.Model
 	if cfg.LLMAPIKey != "" {
 		l, err := summarize.NewLLM(llmConfig(cfg, logger))
@@ -104,7 +104,8 @@ func newRecaps(cfg *config.Config, st recap.UsageStore, quota recap.Quota, now f
 		}
 	}
 	return recap.NewService(recap.ServiceDeps{
-		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger),
-		Quota:    quota, Usage: st, TokensPerDay: cfg.QuotaServerTokensPerDay, Logger: logger, Now: now,
+		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger), Guards: st,
+		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour, TokensPerDay: cfg.QuotaServerTokensPerDay,
+		Logger: logger, Now: now,
 	})
 }

@@ -3,14 +3,17 @@ package recap
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/precisbot/precis/internal/fakellm"
+	"github.com/precisbot/precis/pipeline"
+	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -360,89 +363,77 @@ func countDropped(note string) int {
 	return n
 }
 
-type fakeQuota struct {
-	mu           sync.Mutex
-	taken, given int
-	err          error
-}
-
-func (q *fakeQuota) Take(_, _ string, n int) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.err != nil {
-		return q.err
+// openStore is a real SQLite store in the test's temporary folder.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.OpenWith(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "precis.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	q.taken += n
-	return nil
-}
-
-func (q *fakeQuota) Refund(_, _ string, n int) {
-	q.mu.Lock()
-	q.given += n
-	q.mu.Unlock()
-}
-
-type fakeUsage struct {
-	mu      sync.Mutex
-	tokens  int
-	recaps  int
-	readErr error
-}
-
-func (u *fakeUsage) Usage(context.Context, string, string) (int, int, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.recaps, u.tokens, u.readErr
-}
-
-func (u *fakeUsage) AddUsage(_ context.Context, _, _ string, n, tokens int) error {
-	u.mu.Lock()
-	u.recaps += n
-	u.tokens += tokens
-	u.mu.Unlock()
-	return nil
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func TestServiceQuotaAndBudget(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	srv := fakellm.New(t)
 	srv.SetResponder(fakellm.GoodRecap)
 	r := New(newLLM(t, srv, 8000), Options{}, nil)
 	c := readFixture(t)
 	est := r.Estimate(c)
+	now := time.Date(2026, 3, 2, 12, 30, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	day := "2026-03-02"
 
-	// Within the budget: the model answers, one recap and its tokens are
-	// recorded, one is taken from the quota.
-	q, u := &fakeQuota{}, &fakeUsage{}
-	s := NewService(ServiceDeps{Recapper: r, Quota: q, Usage: u, TokensPerDay: 10 * est})
-	rc, err := s.Recap(context.Background(), guildID, "u1", c)
+	// Within the budget: the model answers, the reservation settles at
+	// the tokens used, the recap is counted.
+	st := openStore(t)
+	s := NewService(ServiceDeps{Recapper: r, Guards: st, UserPerHour: 2, ServerPerHour: 10, TokensPerDay: 10 * est, Now: clock})
+	rc, err := s.Recap(ctx, guildID, "u1", c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rc.Model != "fake-model" || q.taken != 1 || u.recaps != 1 || u.tokens != rc.Usage.PromptTokens+rc.Usage.CompletionTokens || u.tokens == 0 {
-		t.Errorf("model %q, taken %d, recorded %d recaps %d tokens (usage %+v)", rc.Model, q.taken, u.recaps, u.tokens, rc.Usage)
+	n, tokens, err := st.Usage(ctx, guildID, day)
+	used := rc.Usage.PromptTokens + rc.Usage.CompletionTokens
+	if err != nil || rc.Model != "fake-model" || n != 1 || tokens != used || used == 0 || used > est {
+		t.Errorf("model %q: recorded %d recaps, %d tokens (used %d, estimate %d, err %v)", rc.Model, n, tokens, used, est, err)
 	}
 
-	// When the worst case would pass the budget, the offline recap
-	// answers and the model is not asked.
+	// The member's second recap this hour is allowed, the third is not
+	// (summaries and recaps share the allowance).
+	if _, err := s.Recap(ctx, guildID, "u1", c); err != nil {
+		t.Fatal(err)
+	}
+	var qe *pipeline.QuotaError
+	if _, err := s.Recap(ctx, guildID, "u1", c); !errors.As(err, &qe) || qe.Scope != "user" || qe.RetryIn != 30*time.Minute {
+		t.Errorf("third recap: %v, want the user's quota error", err)
+	}
+
+	// When what is left of the budget cannot hold another recap's worst
+	// case, the offline recap answers and the model is not asked.
+	_, tokens, _ = st.Usage(ctx, guildID, day)
+	budget := tokens + est - 1
+	s = NewService(ServiceDeps{Recapper: r, Guards: st, TokensPerDay: budget, Now: clock})
 	calls := srv.Calls()
-	u2 := &fakeUsage{tokens: 10*est - est/2}
-	s = NewService(ServiceDeps{Recapper: r, Usage: u2, TokensPerDay: 10 * est})
-	rc, err = s.Recap(context.Background(), guildID, "u1", c)
+	rc, err = s.Recap(ctx, guildID, "u2", c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rc.Model != ExtractiveModel || !strings.HasPrefix(rc.Note, NoteBudget) || srv.Calls() != calls {
 		t.Errorf("over budget: model %q note %q, %d more calls", rc.Model, rc.Note, srv.Calls()-calls)
 	}
-
-	// A used-up quota refuses before anything is done; a failure refunds.
-	q3 := &fakeQuota{err: fmt.Errorf("quota used up")}
-	if _, err := NewService(ServiceDeps{Recapper: r, Quota: q3}).Recap(context.Background(), guildID, "u1", c); err == nil {
-		t.Error("quota error not returned")
+	if _, tokens, _ := st.Usage(ctx, guildID, day); tokens > budget {
+		t.Errorf("%d tokens used, budget %d", tokens, budget)
 	}
-	q4 := &fakeQuota{}
-	if _, err := NewService(ServiceDeps{Recapper: r, Quota: q4}).Recap(context.Background(), guildID, "u1", &Conversation{}); err != ErrNoMessages || q4.given != 1 {
-		t.Errorf("empty conversation: err %v, refunded %d", err, q4.given)
+
+	// Nothing to recap: the allowance taken is given back.
+	st2 := openStore(t)
+	s2 := NewService(ServiceDeps{Recapper: r, Guards: st2, UserPerHour: 1, Now: clock})
+	if _, err := s2.Recap(ctx, guildID, "u1", &Conversation{}); err != ErrNoMessages {
+		t.Fatalf("empty conversation: %v", err)
+	}
+	if _, err := s2.Recap(ctx, guildID, "u1", c); err != nil {
+		t.Errorf("allowance not refunded after an empty recap: %v", err)
 	}
 }
