@@ -321,6 +321,7 @@ func TestLongDiscussionWithinBudget(t *testing.T) {
 		}
 	}
 	spent := rc.Usage.PromptTokens + rc.Usage.CompletionTokens
+	t.Logf("2,000 messages: %d calls, %d tokens spent, worst case %d, %d messages recapped", len(calls), spent, est, rc.Messages)
 	if rc.Usage.Calls != len(calls) || spent == 0 || spent > est {
 		t.Errorf("usage %+v (%d tokens) for %d calls, estimate %d", rc.Usage, spent, len(calls), est)
 	}
