@@ -7,6 +7,7 @@
 //	precis summarize [--json] [--url URL] <URL | FILE | ->
 //	precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
+//	precis recap [--json] <FILE | ->
 //	precis config
 //	precis healthcheck
 package main
@@ -41,6 +42,7 @@ Usage:
                                                  answer a question from the article alone
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
+  precis recap [--json] <FILE | ->               recap a DiscordChatExporter JSON export of a discussion
   precis config                                  print the settings in effect (secrets redacted)
   precis healthcheck                             exit 0 when the bot on HTTP_ADDR is healthy
   precis version                                 print the version
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runAsk(ctx, rest, stdin, stdout, stderr, getenv)
 	case "extract":
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
+	case "recap":
+		err = runRecap(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":
 		err = runConfig(rest, stdout, getenv)
 	case "healthcheck":

@@ -64,11 +64,15 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.SettingsChannel(), err))}
 		}
 	}
+	recapLine, recapChanged, errMsg := h.recapSetting(ctx, req)
+	if errMsg != "" {
+		return Response{Error: errMsg}
+	}
 	head := "Settings for <#" + req.SettingsChannel() + ">"
-	if changed {
+	if changed || recapChanged {
 		head = "Saved. " + head
 	}
-	return Response{Content: head + ":\n" + h.describeSettings(cs)}
+	return Response{Content: head + ":\n" + h.describeSettings(cs) + recapLine}
 }
 
 // describeSettings renders settings as a short list.
@@ -133,6 +137,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
 	b.WriteString("• **Ask a question** under a summary, or `/ask url: question:`, answers from the article alone, with its own words as evidence.\n")
 	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel: `/precis settings`.\n")
+	b.WriteString("• `/recap` (or right-click a message → Apps → **Summarize discussion**) recaps a discussion, members' quotes checked and linked, where an admin allowed it (`/precis settings recap:true`).\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")
 	var limits []string

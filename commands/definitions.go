@@ -105,6 +105,8 @@ func Definitions() []Command {
 		},
 		{Name: NameSummarizeLink, MessageMenu: true, GuildOnly: true},
 		askCommand(),
+		recapCommand(),
+		{Name: NameSummarizeDiscussion, MessageMenu: true, GuildOnly: true},
 		{
 			Name:        NamePrecis,
 			Description: "Precis settings and information for this server",
@@ -124,6 +126,7 @@ func Definitions() []Command {
 						Type: OptInteger, Name: "min_words", MinValue: 0, MaxValue: MaxMinWords,
 						Description: "Ignore pasted pages shorter than this many words (0: default 80; lower has no effect)",
 					},
+					recapSettingOption(),
 				),
 				sub("help", "What Precis does and how to use it"),
 				sub("usage", "Today's summaries and LLM tokens for this server"),

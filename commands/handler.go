@@ -71,6 +71,11 @@ type Deps struct {
 	// FindLinks finds article links in message text (article.FindLinks).
 	FindLinks func(text string, max int) []string
 	Now       func() time.Time
+	// History, Recaps and RecapOptIn serve /recap and the Summarize
+	// discussion menu; without them recaps are not available.
+	History    History
+	Recaps     Recaps
+	RecapOptIn RecapOptIn
 }
 
 // Handler answers command Requests.
@@ -97,6 +102,8 @@ func (h *Handler) Ephemeral(req Request) bool {
 		return !req.CanPost()
 	case NameAsk, NameAskButton:
 		return askPrivately(req)
+	case NameRecap, NameSummarizeDiscussion:
+		return recapEphemeral(req)
 	}
 	return true
 }
@@ -120,6 +127,8 @@ func (h *Handler) Handle(ctx context.Context, req Request, progress func(string)
 		resp = h.digest(ctx, req)
 	case NameAsk, NameAskButton:
 		resp = h.ask(ctx, req, progress)
+	case NameRecap, NameSummarizeDiscussion:
+		resp = h.recap(ctx, req, progress)
 	default:
 		resp = Response{Error: "I don't know that command. It may have been removed; try again in a minute."}
 	}

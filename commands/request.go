@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/recap"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -103,4 +104,7 @@ type Response struct {
 	// Answer is the answer to a question (/ask, the Ask button).
 	Answer *summarize.Answer
 	Error  string
+
+	// Recap is a checked recap of a discussion.
+	Recap *recap.Recap
 }

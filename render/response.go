@@ -20,6 +20,9 @@ func Response(resp commands.Response) []*discordgo.MessageSend {
 		msgs = append(msgs, Answer(resp.Answer))
 	}
 	msgs = append(msgs, Digest(resp.Digest)...)
+	if resp.Recap != nil {
+		msgs = append(msgs, Recap(resp.Recap))
+	}
 	if resp.Content != "" {
 		content := discordtext.Truncate(discordtext.NeutralizeMentions(resp.Content), discordtext.MaxContent)
 		if len(msgs) > 0 && msgs[0].Content == "" {

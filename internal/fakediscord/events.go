@@ -135,7 +135,7 @@ func channelJSON(guildID string, c Channel, pos int) map[string]any {
 		"name":                  c.Name,
 		"position":              pos,
 		"permission_overwrites": []any{},
-		"parent_id":             nil,
+		"parent_id":             nonEmptyOrNil(c.ParentID),
 		"nsfw":                  false,
 		"topic":                 nil,
 		"last_message_id":       nil,
@@ -252,6 +252,10 @@ type Message struct {
 	Embeds    []*discordgo.MessageEmbed
 	// Type is the message type; zero is a default message.
 	Type discordgo.MessageType
+	// ReplyTo makes the message a reply (type 19) to this message.
+	ReplyTo string
+	// Timestamp defaults to the server's clock.
+	Timestamp time.Time
 }
 
 // Reaction describes a MESSAGE_REACTION_ADD to dispatch.
@@ -440,6 +444,15 @@ func (s *Server) SendMessage(m Message) (map[string]any, error) {
 	return msg, nil
 }
 
+// AddMessage stores a message without dispatching it, as history that
+// was written before the bot connected: REST reads (GET a channel's
+// messages, one message) find it. It returns the message object.
+func (s *Server) AddMessage(m Message) map[string]any {
+	msg := s.messageObject(m)
+	s.storeMessage(msg)
+	return msg
+}
+
 // SendReaction dispatches MESSAGE_REACTION_ADD.
 func (s *Server) SendReaction(r Reaction) error {
 	guildID, channelID := s.defaultPlace(r.GuildID, r.ChannelID)
@@ -469,6 +482,10 @@ func (s *Server) messageObject(m Message) map[string]any {
 	if m.ID == "" {
 		m.ID = s.NewID()
 	}
+	stamp := s.timestamp()
+	if !m.Timestamp.IsZero() {
+		stamp = m.Timestamp.UTC().Format("2006-01-02T15:04:05.000000+00:00")
+	}
 	author := Invoker{User: m.Author}.user()
 	if m.WebhookID != "" && m.Author == nil {
 		// Webhook messages are authored by the webhook itself, a bot.
@@ -483,7 +500,7 @@ func (s *Server) messageObject(m Message) map[string]any {
 		"channel_id":       channelID,
 		"author":           userJSON(author),
 		"content":          m.Content,
-		"timestamp":        s.timestamp(),
+		"timestamp":        stamp,
 		"edited_timestamp": nil,
 		"tts":              false,
 		"mention_everyone": false,
@@ -498,6 +515,14 @@ func (s *Server) messageObject(m Message) map[string]any {
 	}
 	if guildID != "" {
 		msg["guild_id"] = guildID
+	}
+	if m.ReplyTo != "" {
+		msg["type"] = int(discordgo.MessageTypeReply)
+		ref := map[string]any{"message_id": m.ReplyTo, "channel_id": channelID}
+		if guildID != "" {
+			ref["guild_id"] = guildID
+		}
+		msg["message_reference"] = ref
 	}
 	if m.WebhookID != "" {
 		msg["webhook_id"] = m.WebhookID
@@ -538,4 +563,12 @@ func (g Guild) everyone() int64 {
 		return 0
 	}
 	return g.EveryonePermissions
+}
+
+// nonEmptyOrNil is s, or JSON null when s is empty.
+func nonEmptyOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -80,6 +80,8 @@ type Channel struct {
 	Name string
 	// Type is the Discord channel type; zero is a guild text channel.
 	Type discordgo.ChannelType
+	// ParentID is a thread's channel.
+	ParentID string
 }
 
 // Options configures a Server. Every field has a working default.
