@@ -365,6 +365,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 	if err != nil {
 		return nil, err
 	}
+	s.Image = a.Image // the card's thumbnail; the summarizers leave it to the core
 	if tokens := s.Usage.PromptTokens + s.Usage.CompletionTokens; tokens > 0 && req.GuildID != "" {
 		// Billed here, inside the flight, so the tokens are counted even
 		// when every caller has stopped waiting.
@@ -416,7 +417,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 		if err != nil {
 			return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 		}
-		if overBudget && s.Note == "" {
+		if overBudget && (s.Note == "" || s.Note == summarize.ExtractiveNote) {
 			s.Note = NoteBudget
 		}
 		return s, nil
