@@ -4,7 +4,7 @@
 // Usage:
 //
 //	precis serve
-//	precis summarize [--json] [--url URL] <URL | FILE | ->
+//	precis summarize [--json] [--length short|normal|detailed] [--language CODE] [--url URL] <URL | FILE | ->
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
 //	precis config
 //	precis healthcheck
@@ -34,8 +34,8 @@ const usage = `precis: neutral summaries of the news links shared on Discord
 
 Usage:
   precis serve                                   run the bot
-  precis summarize [--json] [--url URL] <URL | FILE | ->
-                                                 summarise one article and print it
+  precis summarize [--json] [--length short|normal|detailed] [--language CODE]
+                   [--url URL] <URL | FILE | ->  summarise one article and print it
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
   precis config                                  print the settings in effect (secrets redacted)
