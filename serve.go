@@ -56,6 +56,7 @@ type Main struct {
 	store    *store.Store
 	fetcher  *article.Fetcher
 	pipeline *pipeline.Pipeline
+	model    *pipeline.ModelHealth
 	client   *bot.Client
 	digests  *digest.Service
 	bot      *bot.Bot
@@ -91,9 +92,16 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		AllowPrivate: cfg.FetchAllowPrivate,
 	})
 	reader := article.NewReader(m.fetcher, config.DefaultMinWords)
+	// Every model request goes through m.model, so /healthz tells the
+	// model's last state; Run checks the server at start.
+	m.model = pipeline.NewModelHealth(pipeline.ModelHealthOptions{
+		BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Now: now,
+	})
 	var llm pipeline.Summarizer
 	if cfg.LLMAPIKey != "" {
-		l, err := summarize.NewLLM(llmConfig(cfg, logger))
+		lc := llmConfig(cfg, logger)
+		lc.HTTPClient = m.model.HTTPClient()
+		l, err := summarize.NewLLM(lc)
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +147,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		}
 	}
 	m.bot, err = bot.New(m.client, bot.Deps{
-		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger, Now: now,
+		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger, Now: now, Model: m.model,
 	}, bot.Options{
 		GuildID: cfg.DiscordGuildID, HTTPListener: m.httpLn,
 		ShutdownGrace: config.DefaultShutdownGrace, JobTimeout: config.DefaultJobTimeout,
@@ -178,6 +186,10 @@ func (m *Main) Run(ctx context.Context) error {
 		pruneDaily(gctx, m.store, m.now, m.log)
 		return nil
 	})
+	g.Go(func() error {
+		checkModel(gctx, m.model, m.cfg.LLMModel, m.log)
+		return nil
+	})
 	err := g.Wait()
 	m.log.Info("stopped")
 	return err
@@ -198,6 +210,27 @@ func (m *Main) Close() error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// checkModel asks the model server, once at start, whether it answers
+// and offers the model, and logs what to fix when it does not: otherwise
+// the first sign of a wrong key or address is an offline summary.
+func checkModel(ctx context.Context, h *pipeline.ModelHealth, model string, logger *slog.Logger) {
+	err := h.Check(ctx)
+	var me *pipeline.ModelError
+	switch {
+	case h.State() == pipeline.ModelOffline:
+		return // newMain said so already
+	case errors.As(err, &me):
+		logger.Error("model check failed: summaries are offline until the model answers",
+			"server", me.Host, "model", model, "cause", me.Cause, "fix", me.Fix)
+	case err != nil:
+		if ctx.Err() == nil {
+			logger.Warn("model check", "err", err)
+		}
+	default:
+		logger.Info("model check passed", "server", h.Host(), "model", model)
+	}
 }
 
 // pruneDaily deletes old rows now and then once a day until ctx ends.
