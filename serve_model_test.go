@@ -113,6 +113,7 @@ func TestServeChecksModel(t *testing.T) {
 				}
 			}
 			got := attrs(rec)
+			t.Logf("%s: %s %v", rec.Level, rec.Message, got)
 			for k, want := range tc.wantAttrs {
 				if !strings.Contains(got[k], want) {
 					t.Errorf("log %s=%q, want it to say %q", k, got[k], want)
@@ -156,5 +157,21 @@ func TestServeWithoutKeyReportsOfflineModel(t *testing.T) {
 	code, out, errOut := cli(t, map[string]string{"HTTP_ADDR": m.HTTPAddr()}, "", "healthcheck")
 	if code != 0 || !strings.Contains(out, `"model":"offline"`) {
 		t.Errorf("healthcheck: exit %d, %s %s", code, out, errOut)
+	}
+}
+
+// TestServeRejectedToken: the one error line of a rejected token says
+// where to get a new one.
+func TestServeRejectedToken(t *testing.T) {
+	t.Parallel()
+	fake := fakediscord.New(t, fakediscord.Options{AllowViolations: true})
+	code, _, stderr := cli(t, map[string]string{
+		"DISCORD_TOKEN": "MTIz.not-the-token.abc", "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
+		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"),
+	}, "", "serve")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1] // serve logs to stderr too; the error is the last line
+	if code != exitError || !strings.HasPrefix(last, "precis serve: ") || !strings.Contains(last, "4004") || !strings.Contains(last, "Reset Token") {
+		t.Errorf("exit %d, last line %q", code, last)
 	}
 }
