@@ -119,6 +119,10 @@ func Definitions() []Command {
 						Type: OptInteger, Name: "min_words", MinValue: 0, MaxValue: MaxMinWords,
 						Description: "Ignore pasted pages shorter than this many words (0: default 80; lower has no effect)",
 					},
+					Option{
+						Type: OptString, Name: "length", Description: "Summary length for pasted links (default: normal)",
+						Choices: []string{"short", "normal", "detailed"},
+					},
 				),
 				sub("help", "What Precis does and how to use it"),
 				sub("usage", "Today's summaries and LLM tokens for this server"),
