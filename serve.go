@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -84,7 +86,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	}()
 	m.store, err = store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger, Now: now})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w%s", err, openHint(err))
 	}
 	m.fetcher = article.NewFetcher(article.FetchOptions{
 		Timeout:      cfg.FetchTimeout,
@@ -231,6 +233,15 @@ func checkModel(ctx context.Context, h *pipeline.ModelHealth, model string, logg
 	default:
 		logger.Info("model check passed", "server", h.Host(), "model", model)
 	}
+}
+
+// openHint adds the likely fix to SQLite's "unable to open database file",
+// what a bind-mounted folder the process may not write to gives.
+func openHint(err error) string {
+	if !strings.Contains(err.Error(), "unable to open database file") {
+		return ""
+	}
+	return fmt.Sprintf(" (can this process, uid %d, write to the database's folder? In Docker: `chown 65532:65532` the mounted folder, or run with --user \"$(id -u):$(id -g)\")", os.Getuid())
 }
 
 // pruneDaily deletes old rows now and then once a day until ctx ends.

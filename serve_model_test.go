@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -45,12 +44,7 @@ func attrs(rec slog.Record) map[string]string {
 // without calling the bot unhealthy, as summaries go on offline.
 func TestServeChecksModel(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := ln.Addr().String()
-	ln.Close()
+	refused := closedAddr(t)
 	llm := fakellm.New(t)
 
 	for _, tc := range []struct {
