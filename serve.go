@@ -225,7 +225,7 @@ func checkModel(ctx context.Context, h *pipeline.ModelHealth, model string, logg
 		return // newMain said so already
 	case errors.As(err, &me):
 		logger.Error("model check failed: summaries are offline until the model answers",
-			"server", me.Host, "model", model, "cause", me.Cause, "fix", me.Fix)
+			"server", me.Host, "model", model, "cause", me.Cause, "detail", me.Detail, "fix", me.Fix)
 	case err != nil:
 		if ctx.Err() == nil {
 			logger.Warn("model check", "err", err)

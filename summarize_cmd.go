@@ -46,9 +46,12 @@ func runSummarize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	s.Image = a.Image
 	if s.Note == summarize.FallbackNote {
-		cause, fix := modelFailure(health)
-		fmt.Fprintf(stderr, "precis summarize: the model at %s failed: %s (%s); printing the offline summary instead\n",
-			health.Host(), cause, fix)
+		cause, detail, fix := modelFailure(health)
+		if detail != "" {
+			detail = ": " + detail
+		}
+		fmt.Fprintf(stderr, "precis summarize: the model at %s failed: %s%s (%s); printing the offline summary instead\n",
+			health.Host(), cause, detail, fix)
 		s.Note = "The AI model failed (" + cause + "), so this is an offline summary."
 	}
 	if o.jsonOut {
@@ -59,17 +62,18 @@ func runSummarize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	return err
 }
 
-// modelFailure is why the model failed, and the fix: what its server
-// last said, or, when every answer arrived but none could be used, that.
-func modelFailure(h *pipeline.ModelHealth) (cause, fix string) {
+// modelFailure is why the model failed, in Precis's words and the
+// server's, and the fix: what its server last said, or, when every answer
+// arrived but none could be used, that.
+func modelFailure(h *pipeline.ModelHealth) (cause, detail, fix string) {
 	if e := h.LastFailure(); e != nil {
 		fix = e.Fix
 		if fix == "" {
 			fix = "check the server's logs"
 		}
-		return e.Cause, fix
+		return e.Cause, e.Detail, fix
 	}
-	return "its answers could not be used", "LOG_LEVEL=info shows them; try another LLM_MODEL"
+	return "its answers could not be used", "", "LOG_LEVEL=info shows them; try another LLM_MODEL"
 }
 
 // llmConfig maps settings onto the summarizer's configuration.

@@ -42,7 +42,7 @@ func TestSummarizeSaysWhyTheModelFailed(t *testing.T) {
 		{
 			name: "key refused", baseURL: keyRefused.URL + "/v1",
 			wantStderr: []string{strings.TrimPrefix(keyRefused.URL, "http://"), "HTTP 401: Incorrect API key provided", "check LLM_API_KEY"},
-			wantNote:   "The AI model failed (HTTP 401: Incorrect API key provided: sk-wrong.), so this is an offline summary.",
+			wantNote:   "The AI model failed (HTTP 401), so this is an offline summary.",
 		},
 		{
 			name: "answers unusable", baseURL: garbled.BaseURL(),

@@ -59,8 +59,13 @@ type ModelHealthOptions struct {
 type ModelError struct {
 	// Host is the server's host:port as LLM_BASE_URL names it.
 	Host string
-	// Cause is short: "connection refused", "HTTP 401: invalid api key".
+	// Cause is short and Precis's own words: "connection refused",
+	// "HTTP 401". /healthz and summary notes show it.
 	Cause string
+	// Detail is the server's own message, if it sent one ("Incorrect API
+	// key provided: sk-...****"): for logs and the operator, not for
+	// /healthz, which anyone who can reach it may read.
+	Detail string
 	// Fix names the setting to change, or "" when there is nothing to say.
 	Fix string
 	// At is when it happened.
@@ -69,6 +74,9 @@ type ModelError struct {
 
 func (e *ModelError) Error() string {
 	msg := "model server " + e.Host + ": " + e.Cause
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
 	if e.Fix != "" {
 		msg += " (" + e.Fix + ")"
 	}
@@ -130,8 +138,8 @@ func (h *ModelHealth) ok() {
 	h.mu.Unlock()
 }
 
-func (h *ModelHealth) fail(cause, fix string) *ModelError {
-	e := &ModelError{Host: h.host, Cause: cause, Fix: fix, At: h.now()}
+func (h *ModelHealth) fail(cause, detail, fix string) *ModelError {
+	e := &ModelError{Host: h.host, Cause: cause, Detail: detail, Fix: fix, At: h.now()}
 	h.mu.Lock()
 	h.state = "failing: " + cause + " (" + h.host + ")"
 	h.last = e
@@ -174,13 +182,13 @@ func (h *ModelHealth) Check(ctx context.Context) error {
 		var reqErr *openai.RequestError
 		switch {
 		case errors.As(err, &apiErr):
-			return h.fail(fmt.Sprintf("HTTP %d on GET /models: %s", apiErr.HTTPStatusCode, apiErr.Message), "check LLM_BASE_URL")
+			return h.fail(fmt.Sprintf("HTTP %d on GET /models", apiErr.HTTPStatusCode), apiErr.Message, "check LLM_BASE_URL")
 		case errors.As(err, &reqErr) && reqErr.HTTPStatusCode >= 300:
-			return h.fail(fmt.Sprintf("HTTP %d on GET /models", reqErr.HTTPStatusCode), "check LLM_BASE_URL")
+			return h.fail(fmt.Sprintf("HTTP %d on GET /models", reqErr.HTTPStatusCode), "", "check LLM_BASE_URL")
 		}
 		// The server answered 200 with something that is not an OpenAI
 		// model list: a web page, a proxy's login form.
-		return h.fail("its answer to GET /models is not an OpenAI-compatible API",
+		return h.fail("its answer to GET /models is not an OpenAI-compatible API", "",
 			"check LLM_BASE_URL: it is the API base, usually ending in /v1")
 	}
 	if len(list.Models) == 0 || h.model == "" {
@@ -197,7 +205,7 @@ func (h *ModelHealth) Check(ctx context.Context) error {
 	if len(ids) > 8 {
 		offered += fmt.Sprintf(" and %d more", len(ids)-8)
 	}
-	return h.fail(fmt.Sprintf("model %q is not offered", h.model),
+	return h.fail(fmt.Sprintf("model %q is not offered", h.model), "",
 		"set LLM_MODEL to one the server lists: "+offered+"; with Ollama, `ollama pull "+h.model+"`")
 }
 
@@ -219,20 +227,21 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err // the caller went away: says nothing of the server
 		}
 		cause, fix := describeTransportError(err)
-		r.h.fail(cause, fix)
+		r.h.fail(cause, "", fix)
 		return nil, err
 	}
+	fail := func(fix string) { r.h.fail(fmt.Sprintf("HTTP %d", resp.StatusCode), serverMessage(resp), fix) }
 	switch st := resp.StatusCode; {
 	case st < 300:
 		r.h.ok()
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
-		r.h.fail(statusCause(resp), "check LLM_API_KEY")
+		fail("check LLM_API_KEY")
 	case st == http.StatusNotFound:
-		r.h.fail(statusCause(resp), "check LLM_BASE_URL (the API base, usually ending in /v1) and LLM_MODEL")
+		fail("check LLM_BASE_URL (the API base, usually ending in /v1) and LLM_MODEL")
 	case st == http.StatusTooManyRequests:
-		r.h.fail(statusCause(resp), "the server is rate limiting or the account is out of credit")
+		fail("the server is rate limiting or the account is out of credit")
 	case st >= 500:
-		r.h.fail(statusCause(resp), "")
+		fail("")
 	default:
 		// 400 and 422: the summarizer adapts its request (response format,
 		// token limit parameter) and asks again; nothing to report yet.
@@ -240,31 +249,22 @@ func (r recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// statusCause is "HTTP 401: <the server's message>", reading the start of
-// the body and putting it back for the caller.
-func statusCause(resp *http.Response) string {
-	cause := fmt.Sprintf("HTTP %d", resp.StatusCode)
+// serverMessage is the error text of a failed answer, reading the start
+// of the body and putting it back for the caller. It finds OpenAI's
+// {"error": {"message": ...}} and Ollama's {"error": "..."}.
+func serverMessage(resp *http.Response) string {
 	if resp.Body == nil {
-		return cause
+		return ""
 	}
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-	if msg := serverMessage(head); msg != "" {
-		cause += ": " + msg
-	}
-	return cause
-}
-
-// serverMessage finds the error text in an OpenAI-style ({"error":
-// {"message": ...}}) or Ollama-style ({"error": "..."}) body.
-func serverMessage(body []byte) string {
 	var v struct {
 		Error json.RawMessage `json:"error"`
 	}
-	if json.Unmarshal(body, &v) != nil || len(v.Error) == 0 {
+	if json.Unmarshal(head, &v) != nil || len(v.Error) == 0 {
 		return ""
 	}
 	var msg string

@@ -48,6 +48,7 @@ func TestModelHealthCheck(t *testing.T) {
 	tests := []struct {
 		name, base, key, model string
 		wantCause, wantFix     string // substrings; "" wantCause means healthy
+		wantDetail             string // the server's words: in the error, never in the state
 		wantState              string // prefix
 	}{
 		{name: "listed", base: modelServer(t, 200, list), key: "k", model: "qwen2.5:7b", wantState: "ok"},
@@ -59,7 +60,7 @@ func TestModelHealthCheck(t *testing.T) {
 		{
 			name: "key refused", key: "k", model: "m",
 			base:      modelServer(t, 401, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}`),
-			wantCause: "HTTP 401: Incorrect API key provided", wantFix: "LLM_API_KEY", wantState: "failing: HTTP 401",
+			wantCause: "HTTP 401", wantDetail: "Incorrect API key provided", wantFix: "LLM_API_KEY", wantState: "failing: HTTP 401 (127.0.0.1:",
 		},
 		{
 			name: "ollama without /v1", key: "k", model: "m",
@@ -96,6 +97,12 @@ func TestModelHealthCheck(t *testing.T) {
 				}
 				if me.Host == "" || !strings.Contains(err.Error(), me.Host) {
 					t.Errorf("error %q does not name the server", err)
+				}
+				if !strings.Contains(me.Detail, tt.wantDetail) || !strings.Contains(err.Error(), tt.wantDetail) {
+					t.Errorf("detail %q, error %q; want %q in both", me.Detail, err, tt.wantDetail)
+				}
+				if tt.wantDetail != "" && strings.Contains(h.State(), tt.wantDetail) {
+					t.Errorf("State %q shows the server's words", h.State())
 				}
 			}
 			if st := h.State(); !strings.HasPrefix(st, tt.wantState) {
@@ -139,7 +146,7 @@ func TestModelHealthFollowsTraffic(t *testing.T) {
 	}
 	fail.Store(true)
 	get("")
-	if st := h.State(); st != "failing: HTTP 503: model is loading ("+h.Host()+")" {
+	if st := h.State(); st != "failing: HTTP 503 ("+h.Host()+")" {
 		t.Errorf("after a 503: %q", st)
 	}
 	fail.Store(false)
@@ -151,7 +158,7 @@ func TestModelHealthFollowsTraffic(t *testing.T) {
 	if st := h.State(); st != ModelOK {
 		t.Errorf("after a 200: %q", st)
 	}
-	if e := h.LastFailure(); e == nil || e.Cause != "HTTP 503: model is loading" {
+	if e := h.LastFailure(); e == nil || e.Cause != "HTTP 503" || e.Detail != "model is loading" {
 		t.Errorf("LastFailure = %v", e)
 	}
 
