@@ -4,7 +4,7 @@
 // Usage:
 //
 //	precis serve
-//	precis summarize [--json] [--url URL] <URL | FILE | ->
+//	precis summarize [--json] [--length short|normal|detailed] [--language CODE] [--url URL] <URL | FILE | ->
 //	precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
 //	precis recap [--json] <FILE | ->
@@ -36,8 +36,8 @@ const usage = `precis: neutral summaries of the news links shared on Discord
 
 Usage:
   precis serve                                   run the bot
-  precis summarize [--json] [--url URL] <URL | FILE | ->
-                                                 summarise one article and print it
+  precis summarize [--json] [--length short|normal|detailed] [--language CODE]
+                   [--url URL] <URL | FILE | ->  summarise one article and print it
   precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
                                                  answer a question from the article alone
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]

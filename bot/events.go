@@ -198,7 +198,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, user
 	stopTyping := b.typing(ctx, m.ChannelID)
 	results, err := b.deps.Core.SummarizeLinks(ctx, pipeline.Request{
 		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
-		Language: cs.Language, MinWords: cs.MinWords, Source: source,
+		Language: cs.Language, Length: cs.Length, MinWords: cs.MinWords, Source: source,
 	}, links)
 	stopTyping()
 	if err != nil {

@@ -59,6 +59,16 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 		}
 		cs.MinWords, changed = int(n), true
 	}
+	if req.Has("length") {
+		switch length := req.String("length"); length {
+		case "short", "detailed":
+			cs.Length, changed = length, true
+		case "normal":
+			cs.Length, changed = "", true
+		default:
+			return Response{Error: "Length must be short, normal or detailed."}
+		}
+	}
 	if changed {
 		if err := h.deps.Settings.SetChannelSettings(ctx, cs); err != nil {
 			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.SettingsChannel(), err))}
@@ -100,7 +110,11 @@ func (h *Handler) describeSettings(cs store.ChannelSettings) string {
 	if cs.MinWords == 0 {
 		words = fmt.Sprintf("default (%d)", h.limits.MinWords)
 	}
-	return fmt.Sprintf("• Mode: %s\n• Language: %s\n• Minimum words: %s", modeText, lang, words)
+	length := cs.Length
+	if length == "" {
+		length = "normal"
+	}
+	return fmt.Sprintf("• Mode: %s\n• Language: %s\n• Length of summaries of pasted links: %s\n• Minimum words: %s", modeText, lang, length, words)
 }
 
 // parseLanguage accepts a BCP 47-like code ("en", "pt-BR", "zh-Hant") or
@@ -136,7 +150,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("• `/summarize url:` summarises one link (`private:` to see it alone, `length:` short, normal or detailed).\n")
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
 	b.WriteString("• **Ask a question** under a summary, or `/ask url: question:`, answers from the article alone, with its own words as evidence.\n")
-	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel: `/precis settings`.\n")
+	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel, at the length the channel chooses: `/precis settings`.\n")
 	b.WriteString("• `/recap` (or right-click a message → Apps → **Summarize discussion**) recaps a discussion, members' quotes checked and linked, where an admin allowed it (`/precis settings recap:true`).\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")

@@ -127,6 +127,10 @@ func Definitions() []Command {
 						Description: "Ignore pasted pages shorter than this many words (0: default 80; lower has no effect)",
 					},
 					recapSettingOption(),
+					Option{
+						Type: OptString, Name: "length", Description: "Summary length for pasted links (default: normal)",
+						Choices: []string{"short", "normal", "detailed"},
+					},
 				),
 				sub("help", "What Precis does and how to use it"),
 				sub("usage", "Today's summaries and LLM tokens for this server"),

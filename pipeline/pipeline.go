@@ -402,6 +402,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 			return nil, err
 		}
 	}
+	s.Image = a.Image // the card's thumbnail; the summarizers leave it to the core
 	s.Archive = a.Archive
 	if a.Archive != nil && a.Archive.OriginalURL != "" {
 		s.URL = a.Archive.OriginalURL
@@ -452,7 +453,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 		if err != nil {
 			return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 		}
-		if overBudget && s.Note == "" {
+		if overBudget && (s.Note == "" || s.Note == summarize.ExtractiveNote) {
 			s.Note = NoteBudget
 		}
 		return s, nil
@@ -466,7 +467,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 			if err != nil {
 				return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 			}
-			if s.Note == "" {
+			if s.Note == "" || s.Note == summarize.ExtractiveNote {
 				s.Note = NoteBudget
 			}
 			return s, nil
@@ -496,7 +497,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("llm summary failed; using offline summarizer", "url", req.URL, "err", err)
 		s, err = p.deps.Extractive.Summarize(ctx, a, opts)
-		if err == nil && s.Note == "" {
+		if err == nil && (s.Note == "" || s.Note == summarize.ExtractiveNote) {
 			s.Note = NoteLLMFallback
 		}
 	}
