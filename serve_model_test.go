@@ -160,7 +160,8 @@ func TestServeRejectedToken(t *testing.T) {
 	t.Parallel()
 	fake := fakediscord.New(t, fakediscord.Options{AllowViolations: true})
 	code, _, stderr := cli(t, map[string]string{
-		"DISCORD_TOKEN": "MTIz.not-the-token.abc", "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
+		// A token of the right shape that Discord does not know.
+		"DISCORD_TOKEN": strings.ToUpper(fake.Token()[:10]) + fake.Token()[10:len(fake.Token())-3] + "xyz", "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
 		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"),
 	}, "", "serve")
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")

@@ -160,7 +160,7 @@ type Store struct {
 	quota    map[string]int
 	reserved map[string]int
 	claims   map[string]claim
-	ask       askStore
+	ask      askStore
 }
 
 // NewStore returns an empty Store.
