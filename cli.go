@@ -24,6 +24,9 @@ type oneShot struct {
 	inputs           []string
 	cfg              *config.Config
 	reader           *article.Reader
+	archive          *article.ArchiveReader
+	// inspect keeps the quality gate's verdict as data (extract).
+	inspect bool
 }
 
 // parseOneShot parses flags that may stand before or between the inputs.
@@ -73,12 +76,7 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 		return nil, err
 	}
 	o.cfg = cfg
-	fetcher := article.NewFetcher(article.FetchOptions{
-		Timeout:      cfg.FetchTimeout,
-		MaxBytes:     cfg.FetchMaxBytes,
-		AllowPrivate: cfg.FetchAllowPrivate,
-	})
-	o.reader = article.NewReader(fetcher, config.DefaultMinWords)
+	_, o.reader, o.archive = readers(cfg, newLogger(cfg, stderr, true, getenv))
 	return o, nil
 }
 
@@ -104,9 +102,15 @@ var flagArg = map[string]string{
 }
 
 // read turns one input (a URL, a file, or - for stdin) into an article.
+// A walled or blocked link is read from an archived copy when one exists.
+// With inspect (precis extract) the quality gate's verdict is data on the
+// article, not an error, and no archive is asked.
 func (o *oneShot) read(ctx context.Context, input string, stdin io.Reader) (*article.Article, error) {
 	if isURL(input) {
-		return o.reader.Read(ctx, input)
+		if o.inspect {
+			return o.reader.Inspect(ctx, input)
+		}
+		return o.archive.Read(ctx, input)
 	}
 	if scheme, _, ok := strings.Cut(input, "://"); ok && !strings.ContainsAny(scheme, `/\.`) {
 		return nil, fmt.Errorf("%s: %w (only http and https links are read)", input, article.ErrBadURL)
@@ -123,6 +127,9 @@ func (o *oneShot) read(ctx context.Context, input string, stdin io.Reader) (*art
 	}
 	if int64(len(body)) > o.cfg.FetchMaxBytes {
 		return nil, fmt.Errorf("read %s: %w", input, article.ErrTooLarge)
+	}
+	if o.inspect {
+		return o.reader.InspectBytes(body, o.pageURL, contentTypeFor(input))
 	}
 	return o.reader.ReadBytes(body, o.pageURL, contentTypeFor(input))
 }
@@ -161,6 +168,7 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
+	o.inspect = true
 	if len(o.inputs) == 1 {
 		a, err := o.read(ctx, o.inputs[0], stdin)
 		if err != nil {

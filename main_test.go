@@ -85,7 +85,7 @@ func TestExtractCommand(t *testing.T) {
 	t.Parallel()
 	page := seed(t)
 	srv := site(t, page)
-	allow := map[string]string{"FETCH_ALLOW_PRIVATE": "true", "FETCH_MAX_BYTES": "2MiB", "FETCH_TIMEOUT": "5s"}
+	allow := map[string]string{"FETCH_ALLOW_PRIVATE": "true", "FETCH_MAX_BYTES": "2MiB", "FETCH_TIMEOUT": "5s", "ARCHIVE_FALLBACK": "false"}
 	tests := []struct {
 		name     string
 		env      map[string]string
@@ -103,7 +103,10 @@ func TestExtractCommand(t *testing.T) {
 		{"gzip bomb", allow, []string{"extract", srv.URL + "/big"}, 1, "", "too large"},
 		{"redirect loop", allow, []string{"extract", srv.URL + "/loop"}, 1, "", "redirect"},
 		{"empty", allow, []string{"extract", srv.URL + "/empty"}, 1, "", "empty"},
-		{"paywall", allow, []string{"extract", srv.URL + "/wall"}, 1, "", "paywall"},
+		// What was found, with the gate's verdict as data; summarize still
+		// refuses a wall.
+		{"paywall", allow, []string{"extract", "--json", srv.URL + "/wall"}, 0, `"quality":{"ok":false,"reason":"wall"}`, ""},
+		{"paywall summarize", allow, []string{"summarize", srv.URL + "/wall"}, 1, "", "paywall"},
 		{"missing file", nil, []string{"extract", "/no/such/file.html"}, 1, "", "no such file"},
 		{"no input", nil, []string{"extract"}, 2, "", "give a URL"},
 		{"bad flag", nil, []string{"extract", "--frobnicate", seedPage}, 2, "", "frobnicate"},
@@ -159,8 +162,8 @@ func TestExtractStdinAndBatch(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	short := filepath.Join(dir, "short.html")
-	os.WriteFile(short, []byte("<html><body><p>Too short.</p></body></html>"), 0o600)
+	short := filepath.Join(dir, "empty.html")
+	os.WriteFile(short, []byte("<html><body></body></html>"), 0o600)
 	code, stdout, stderr = cli(t, nil, "", "extract", "--json", seedPage, short, seedPage)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 3 {

@@ -88,12 +88,8 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w%s", err, openHint(err))
 	}
-	m.fetcher = article.NewFetcher(article.FetchOptions{
-		Timeout:      cfg.FetchTimeout,
-		MaxBytes:     cfg.FetchMaxBytes,
-		AllowPrivate: cfg.FetchAllowPrivate,
-	})
-	reader := article.NewReader(m.fetcher, config.DefaultMinWords)
+	var reader *article.ArchiveReader
+	m.fetcher, _, reader = readers(cfg, logger)
 	// Every model request goes through m.model, so /healthz tells the
 	// model's last state; Run checks the server at start.
 	m.model = pipeline.NewModelHealth(pipeline.ModelHealthOptions{

@@ -79,7 +79,7 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 	opt := discordgo.WithContext(ctx)
 	if resp.Error != "" {
 		if eph {
-			if _, err := s.InteractionResponseEdit(i, render.ErrorEdit(resp.Error), opt); err != nil {
+			if _, err := s.InteractionResponseEdit(i, render.ErrorEdit(resp.Error, resp.Links...), opt); err != nil {
 				log.Warn("edit error reply", "err", err)
 			}
 			return
@@ -87,7 +87,7 @@ func (b *Bot) finish(ctx context.Context, s *discordgo.Session, i *discordgo.Int
 		if err := s.InteractionResponseDelete(i, opt); err != nil {
 			log.Warn("delete public deferral", "err", err)
 		}
-		d := render.Error(resp.Error)
+		d := render.Error(resp.Error, resp.Links...)
 		if _, err := s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
 			Content: d.Content, Flags: d.Flags, AllowedMentions: d.AllowedMentions, Components: d.Components,
 		}, opt); err != nil {

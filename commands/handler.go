@@ -2,10 +2,12 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
@@ -180,6 +182,12 @@ func (h *Handler) summarizeLinks(ctx context.Context, req Request, links []strin
 	for _, r := range results {
 		if r.Err != nil {
 			failed = append(failed, fmt.Sprintf("<%s>: %s", r.URL, pipeline.Explain(r.Err)))
+			// No archived copy was found: offer archive.today's search,
+			// where a member can look or ask for one.
+			var ue *article.UnreadableError
+			if errors.As(r.Err, &ue) && ue.SearchURL != "" {
+				resp.Links = append(resp.Links, Link{Label: "Archived copy", URL: ue.SearchURL})
+			}
 			continue
 		}
 		resp.Summaries = append(resp.Summaries, r.Summary)
@@ -189,9 +197,9 @@ func (h *Handler) summarizeLinks(ctx context.Context, req Request, links []strin
 		resp.Content = "I couldn't summarise every link:\n" + bulletList(failed)
 	case len(resp.Summaries) > 0:
 	case len(results) == 1:
-		return Response{Error: pipeline.Explain(results[0].Err)}
+		return Response{Error: pipeline.Explain(results[0].Err), Links: resp.Links}
 	default:
-		return Response{Error: "I couldn't summarise those links:\n" + bulletList(failed)}
+		return Response{Error: "I couldn't summarise those links:\n" + bulletList(failed), Links: resp.Links}
 	}
 	return resp
 }

@@ -101,6 +101,9 @@ type Response struct {
 	Length string
 	// Digest is a digest preview.
 	Digest *digest.Digest
+	// Links are link buttons shown with the answer or the error, such as
+	// an "Archived copy" search for a page that could not be read.
+	Links []Link
 	// Answer is the answer to a question (/ask, the Ask button).
 	Answer *summarize.Answer
 	Error  string
@@ -108,3 +111,6 @@ type Response struct {
 	// Recap is a checked recap of a discussion.
 	Recap *recap.Recap
 }
+
+// Link is a link button.
+type Link struct{ Label, URL string }

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/commands"
 	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/summarize"
 )
@@ -80,20 +82,38 @@ func SummaryEdit(s *summarize.Summary, opts Options) *discordgo.WebhookEdit {
 // response data (usable for an immediate response of type 4 or, with its
 // fields, an ephemeral follow-up). msg is Precis's own friendly text; it is
 // shown as is (markdown allowed) but cannot ping.
-func Error(msg string) *discordgo.InteractionResponseData {
+func Error(msg string, links ...commands.Link) *discordgo.InteractionResponseData {
 	return &discordgo.InteractionResponseData{
 		Content:         renderErrorText(msg),
 		Flags:           discordgo.MessageFlagsEphemeral,
 		Embeds:          []*discordgo.MessageEmbed{},
-		Components:      []discordgo.MessageComponent{},
+		Components:      linkButtons(links),
 		AllowedMentions: noMentions(),
 	}
 }
 
+// linkButtons is a row of link buttons (an error's "Archived copy"), or
+// none.
+func linkButtons(links []commands.Link) []discordgo.MessageComponent {
+	var row []discordgo.MessageComponent
+	for _, l := range links {
+		if u := renderURL(l.URL); u != "" && len(u) <= renderMaxButtonURL && len(row) < 5 {
+			row = append(row, discordgo.Button{Label: discordtext.Truncate(l.Label, 80), Style: discordgo.LinkButton, URL: u})
+		}
+	}
+	if len(row) == 0 {
+		return []discordgo.MessageComponent{}
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+}
+
 // ErrorEdit renders a short user-facing error as an edit of a
 // deferred interaction response, replacing whatever it showed before.
-func ErrorEdit(msg string) *discordgo.WebhookEdit {
-	return renderTextEdit(renderErrorText(msg))
+func ErrorEdit(msg string, links ...commands.Link) *discordgo.WebhookEdit {
+	e := renderTextEdit(renderErrorText(msg))
+	buttons := linkButtons(links)
+	e.Components = &buttons
+	return e
 }
 
 // Progress renders a progress line ("Reading the article…") as an
@@ -202,7 +222,7 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	return embeds, articleButtons(link, main.URL != "", opts.NoButton)
+	return embeds, withArchiveButton(articleButtons(link, main.URL != "", opts.NoButton), s.Archive, opts.NoButton)
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,
@@ -354,6 +374,16 @@ func renderDescription(s *summarize.Summary) string {
 	if note := renderShownNote(s); note != "" {
 		parts = append(parts, renderNoteMarker+"*"+discordtext.Escape(renderLine(note))+"*")
 	}
+	if a := renderArchiveLine(s.Archive); a != "" {
+		parts = append(parts, a)
+	}
+	if s.Model == summarize.ShortItemModel {
+		// A short item is shown whole, as the outlet's own words.
+		if text := strings.TrimSpace(s.Summary); text != "" {
+			parts = append(parts, "> "+strings.ReplaceAll(discordtext.Escape(renderParagraphs(text)), "\n", "\n> "))
+		}
+		return strings.Join(parts, "\n\n")
+	}
 	// The embed's title is the article's; a headline that says the same
 	// again is left out.
 	if h := strings.TrimSpace(s.Headline); h != "" && !renderSameWords(s.Title, h) {
@@ -446,6 +476,8 @@ func renderWords(s string) []string {
 func renderFooter(s *summarize.Summary) string {
 	var parts []string
 	switch model := renderPlain(s.Model); {
+	case model == summarize.ShortItemModel:
+		parts = append(parts, "Short news item, shown in full (no AI model)")
 	case model == "" || model == summarize.ExtractiveModel:
 		// One offline notice per card: a note above (the model failed, the
 		// budget is used up) already says it, so the footer only says how.
@@ -464,8 +496,37 @@ func renderFooter(s *summarize.Summary) string {
 		minutes := max(1, (s.Words+renderWPM-1)/renderWPM)
 		parts = append(parts, fmt.Sprintf("%s words · %d min read", discordtext.Thousands(s.Words), minutes))
 	}
-	parts = append(parts, "quotes checked against the article")
+	switch {
+	case s.Archive != nil:
+		parts = append(parts, "quotes checked against the archived copy")
+	case s.Model != summarize.ShortItemModel:
+		parts = append(parts, "quotes checked against the article")
+	}
 	return strings.Join(parts, " · ")
+}
+
+// renderArchiveLine says a summary was made from an archived copy: which
+// service, when the copy was taken, and why the page itself was not read.
+func renderArchiveLine(a *article.Archived) string {
+	if a == nil {
+		return ""
+	}
+	service := "an archive"
+	switch a.Service {
+	case article.ServiceWayback:
+		service = "the Wayback Machine"
+	case article.ServiceArchiveToday:
+		service = "archive.today"
+	}
+	when := ""
+	if a.Snapshot != nil && !a.Snapshot.IsZero() {
+		when = " of " + a.Snapshot.UTC().Format("2 January 2006")
+	}
+	line := fmt.Sprintf("🗄️ *The page could not be read, so this is from an archived copy%s (%s).*", when, service)
+	if u := renderURL(a.URL); u != "" && len(u) <= renderMaxEmbedURL {
+		line += " [Archived copy](" + markdownURL(u) + ")"
+	}
+	return line
 }
 
 // renderURL returns raw if it is an absolute http or https URL, else "".
@@ -562,4 +623,24 @@ func renderInvisible(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// withArchiveButton adds an "Archived copy" link button to a card made
+// from an archived copy, beside the link to the original.
+func withArchiveButton(rows []discordgo.MessageComponent, a *article.Archived, none bool) []discordgo.MessageComponent {
+	u := ""
+	if a != nil {
+		u = renderURL(a.URL)
+	}
+	if none || u == "" || len(u) > renderMaxButtonURL {
+		return rows
+	}
+	btn := discordgo.Button{Label: "Archived copy", Style: discordgo.LinkButton, URL: u}
+	if len(rows) == 0 {
+		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{btn}}}
+	}
+	row := rows[0].(discordgo.ActionsRow)
+	row.Components = append(row.Components, btn)
+	rows[0] = row
+	return rows
 }
