@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -117,22 +118,44 @@ func (o *oneShot) read(ctx context.Context, input string, stdin io.Reader) (*art
 	}
 	var body []byte
 	var err error
+	// A PDF may be larger than a page (PDF_MAX_BYTES); the reader holds
+	// each kind to its own limit.
+	limit := max(o.cfg.FetchMaxBytes, o.cfg.PDFMaxBytes)
 	if input == "-" {
-		body, err = io.ReadAll(io.LimitReader(stdin, o.cfg.FetchMaxBytes+1))
+		body, err = io.ReadAll(io.LimitReader(stdin, limit+1))
 	} else {
-		body, err = readFile(input, o.cfg.FetchMaxBytes)
+		body, err = readFile(input, limit)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(body)) > o.cfg.FetchMaxBytes {
-		return nil, fmt.Errorf("read %s: %w", input, article.ErrTooLarge)
+	if int64(len(body)) > o.cfg.FetchMaxBytes && !isPDF(body) {
+		return nil, fmt.Errorf("read %s: %w", input, &article.TooLargeError{Limit: o.cfg.FetchMaxBytes})
 	}
+	var a *article.Article
 	if o.inspect {
-		return o.reader.InspectBytes(body, o.pageURL, contentTypeFor(input))
+		a, err = o.reader.InspectBytes(body, o.pageURL, contentTypeFor(input))
+	} else {
+		a, err = o.reader.ReadBytes(body, o.pageURL, contentTypeFor(input))
 	}
-	return o.reader.ReadBytes(body, o.pageURL, contentTypeFor(input))
+	if err != nil {
+		return nil, &fileError{path: input, err: err}
+	}
+	return a, nil
 }
+
+// fileError is a failure to read a local file or standard input as an
+// article; its explanation speaks of a file, not a link.
+type fileError struct {
+	path string
+	err  error
+}
+
+func (e *fileError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// isPDF reports whether body is a PDF document.
+func isPDF(body []byte) bool { return bytes.HasPrefix(body, []byte("%PDF-")) }
 
 // errHelp asks for the usage text; it exits 0.
 var errHelp = errors.New("help requested")
@@ -212,6 +235,11 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 
 // userMessage is the one line a person sees for err.
 func userMessage(err error) string {
+	var fe *fileError
+	if errors.As(err, &fe) && article.IsPipelineError(fe.err) {
+		// A local file is not a link: say "file" where the reason says link.
+		return strings.NewReplacer("this link", "this file", "that link", "that file", "the link", "the file").Replace(article.Explain(fe.err))
+	}
 	if article.IsPipelineError(err) {
 		return article.Explain(err)
 	}
