@@ -69,14 +69,35 @@ type Guild struct {
 	// BotPermissions are the permissions of the bot's own role; zero means
 	// view, send, embed links, attach files, add reactions, read history.
 	BotPermissions int64
+	// Roles are the guild's roles besides @everyone (whose ID is the
+	// guild's, with the default user permissions) and the bot's own.
+	Roles []Role
 }
 
-// Channel is a guild channel.
+// Role is a guild role.
+type Role struct {
+	ID, Name    string
+	Permissions int64
+}
+
+// Channel is a guild channel or thread.
 type Channel struct {
 	ID   string
 	Name string
 	// Type is the Discord channel type; zero is a guild text channel.
+	// Threads (public, private, announcement) are sent in GUILD_CREATE's
+	// threads, not its channels.
 	Type discordgo.ChannelType
+	// Overwrites are the channel's permission overwrites; the @everyone
+	// role's ID is the guild's.
+	Overwrites []discordgo.PermissionOverwrite
+	// NSFW marks an age-restricted channel.
+	NSFW bool
+	// ParentID is a thread's channel (or a channel's category).
+	ParentID string
+	// Archived marks an archived thread: GUILD_CREATE leaves it out, as
+	// Discord does, but GET /channels/{id} finds it.
+	Archived bool
 }
 
 // Options configures a Server. Every field has a working default.
@@ -117,7 +138,6 @@ type Server struct {
 	token   string
 	botUser *discordgo.User
 	appID   string
-	guilds  []Guild
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -133,6 +153,12 @@ type Server struct {
 	frames     journal[Frame]
 	violations journal[string]
 	handshakes journal[int] // connection ids, one per READY + GUILD_CREATEs
+
+	// guildsMu guards guilds, which is replaced, never changed in place,
+	// when a test changes or removes a channel or guild: readers keep a
+	// consistent snapshot (guildList).
+	guildsMu sync.Mutex
+	guilds   []Guild
 
 	mu           sync.Mutex
 	conns        map[int]*gwConn
@@ -290,7 +316,14 @@ func (s *Server) BotUser() discordgo.User { return *s.botUser }
 func (s *Server) ApplicationID() string { return s.appID }
 
 // Guilds returns the configured guilds with defaults filled in.
-func (s *Server) Guilds() []Guild { return append([]Guild(nil), s.guilds...) }
+func (s *Server) Guilds() []Guild { return append([]Guild(nil), s.guildList()...) }
+
+// guildList is the current guilds; callers must not change them.
+func (s *Server) guildList() []Guild {
+	s.guildsMu.Lock()
+	defer s.guildsMu.Unlock()
+	return s.guilds
+}
 
 // Client returns an HTTP client whose transport sends every request, to any
 // host, to the fake (scheme and host rewritten, path kept), so that
