@@ -217,45 +217,41 @@ func newViewRules(everyone string, ows []discordgo.PermissionOverwrite) viewRule
 	return v
 }
 
-// canView applies Discord's order to a member with the given roles (and
-// @everyone) and member ID ("" for a member without an overwrite): the
-// roles' permissions, Administrator, then the @everyone overwrite, the
-// roles' overwrites (denies, then allows) and the member's overwrite.
-func (g guildRules) canView(ch viewRules, roles []string, member string) bool {
-	base := g.roles[g.everyone]
-	for _, r := range roles {
-		base |= g.roles[r]
-	}
+// view applies Discord's order to one member: the permissions of their
+// roles (with @everyone's), Administrator, then the channel's @everyone
+// overwrite, the overwrites of their roles (denies, then allows) and their
+// own overwrite.
+func view(base int64, everyone viewBits, roleAllow, roleDeny bool, member viewBits) bool {
 	if base&discordgo.PermissionAdministrator != 0 {
 		return true
 	}
 	v := base&discordgo.PermissionViewChannel != 0
-	if ch.everyone.deny {
+	if everyone.deny {
 		v = false
 	}
-	if ch.everyone.allow {
+	if everyone.allow {
 		v = true
 	}
-	var allow, deny bool
-	for _, r := range roles {
-		b := ch.roles[r]
-		allow, deny = allow || b.allow, deny || b.deny
-	}
-	if deny {
+	if roleDeny {
 		v = false
 	}
-	if allow {
+	if roleAllow {
 		v = true
 	}
-	if b, ok := ch.members[member]; ok && member != "" {
-		if b.deny {
-			v = false
-		}
-		if b.allow {
-			v = true
-		}
+	if member.deny {
+		v = false
+	}
+	if member.allow {
+		v = true
 	}
 	return v
+}
+
+// candidate is a role tried as part of a member: its permissions and its
+// overwrites on the shared (src) and the digest's (dst) channel.
+type candidate struct {
+	base     int64
+	src, dst viewBits
 }
 
 // viewCovered reports whether every member who can view the channel with
@@ -266,14 +262,15 @@ func viewCovered(g guildRules, from, to []discordgo.PermissionOverwrite) bool {
 
 	// Roles worth trying: every role with an overwrite on either channel
 	// (known to the server or not), and one role that grants View Channel
-	// without an overwrite. Others act like @everyone alone.
+	// without an overwrite. Others act like @everyone alone. The first
+	// candidate is "no role".
 	seen := map[string]bool{g.everyone: true}
-	var roles []string
+	var ids []string
 	for _, v := range []viewRules{src, dst} {
 		for id := range v.roles {
 			if !seen[id] {
 				seen[id] = true
-				roles = append(roles, id)
+				ids = append(ids, id)
 			}
 		}
 	}
@@ -285,9 +282,13 @@ func viewCovered(g guildRules, from, to []discordgo.PermissionOverwrite) bool {
 	}
 	if len(plain) > 0 {
 		sort.Strings(plain)
-		roles = append(roles, plain[0])
+		ids = append(ids, plain[0])
 	}
-	sort.Strings(roles)
+	sort.Strings(ids)
+	cands := make([]candidate, 0, len(ids))
+	for _, id := range ids {
+		cands = append(cands, candidate{base: g.roles[id], src: src.roles[id], dst: dst.roles[id]})
+	}
 
 	members := []string{""}
 	for _, v := range []viewRules{src, dst} {
@@ -299,20 +300,25 @@ func viewCovered(g guildRules, from, to []discordgo.PermissionOverwrite) bool {
 		}
 	}
 
-	leaks := func(rs []string, m string) bool {
-		return g.canView(dst, rs, m) && !g.canView(src, rs, m)
-	}
-	set := make([]string, 0, 2)
+	everyone := g.roles[g.everyone]
 	for _, m := range members {
-		if leaks(nil, m) {
+		ms, md := src.members[m], dst.members[m]
+		// leaks: this member with roles a and b (a zero candidate is no
+		// role) sees the digest's channel but not the shared one.
+		leaks := func(a, b candidate) bool {
+			base := everyone | a.base | b.base
+			return view(base, dst.everyone, a.dst.allow || b.dst.allow, a.dst.deny || b.dst.deny, md) &&
+				!view(base, src.everyone, a.src.allow || b.src.allow, a.src.deny || b.src.deny, ms)
+		}
+		if leaks(candidate{}, candidate{}) {
 			return false
 		}
-		for i, a := range roles {
-			if leaks(append(set[:0], a), m) {
+		for i, a := range cands {
+			if leaks(a, candidate{}) {
 				return false
 			}
-			for _, b := range roles[i+1:] {
-				if leaks(append(set[:0], a, b), m) {
+			for _, b := range cands[i+1:] {
+				if leaks(a, b) {
 					return false
 				}
 			}
