@@ -42,7 +42,7 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
 			}
-			return nil, usageError{err.Error()}
+			return nil, usageError{err.Error() + "; valid flags: " + flagList(fs)}
 		}
 		if fs.NArg() == 0 {
 			break
@@ -80,6 +80,27 @@ func parseOneShot(name string, args []string, stderr io.Writer, getenv func(stri
 	})
 	o.reader = article.NewReader(fetcher, config.DefaultMinWords)
 	return o, nil
+}
+
+// flagList names a command's flags the way its usage line does:
+// "--json, --url URL, ...".
+func flagList(fs *flag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "--" + f.Name
+		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool {
+			name += " " + flagArg[f.Name]
+		}
+		names = append(names, name)
+	})
+	return strings.Join(names, ", ")
+}
+
+// flagArg is what each value flag takes, for flagList.
+var flagArg = map[string]string{
+	"url":      "URL",
+	"length":   "short|normal|detailed",
+	"language": "CODE",
 }
 
 // read turns one input (a URL, a file, or - for stdin) into an article.

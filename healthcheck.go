@@ -13,8 +13,9 @@ import (
 )
 
 // runHealthcheck asks a running `precis serve` on HTTP_ADDR for /healthz
-// and exits 0 only when it is healthy. Distroless images have no curl, so
-// this is what the Dockerfile's HEALTHCHECK runs.
+// and exits 0 only when it is healthy, or when HTTP_ADDR is off and there
+// is nothing to ask. Distroless images have no curl, so this is what the
+// Dockerfile's HEALTHCHECK runs.
 func runHealthcheck(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
 	if len(args) > 0 {
 		return usageError{"healthcheck takes no arguments; it reads HTTP_ADDR"}
@@ -24,7 +25,10 @@ func runHealthcheck(ctx context.Context, args []string, stdout io.Writer, getenv
 		return err
 	}
 	if cfg.HTTPAddr == "" {
-		return fmt.Errorf("HTTP_ADDR is off: nothing to check")
+		// Nothing to ask. Failing here would mark a container that runs
+		// without the health endpoint unhealthy for ever.
+		fmt.Fprintln(stdout, "HTTP_ADDR is off: no health endpoint to ask, reporting healthy")
+		return nil
 	}
 	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
 	if err != nil {

@@ -4,8 +4,10 @@
 // Usage:
 //
 //	precis serve
-//	precis summarize [--json] [--url URL] <URL | FILE | ->
+//	precis summarize [--json] [--length short|normal|detailed] [--language CODE] [--url URL] <URL | FILE | ->
+//	precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
+//	precis recap [--json] <FILE | ->
 //	precis config
 //	precis healthcheck
 package main
@@ -34,10 +36,13 @@ const usage = `precis: neutral summaries of the news links shared on Discord
 
 Usage:
   precis serve                                   run the bot
-  precis summarize [--json] [--url URL] <URL | FILE | ->
-                                                 summarise one article and print it
+  precis summarize [--json] [--length short|normal|detailed] [--language CODE]
+                   [--url URL] <URL | FILE | ->  summarise one article and print it
+  precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
+                                                 answer a question from the article alone
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
+  precis recap [--json] <FILE | ->               recap a DiscordChatExporter JSON export of a discussion
   precis config                                  print the settings in effect (secrets redacted)
   precis healthcheck                             exit 0 when the bot on HTTP_ADDR is healthy
   precis version                                 print the version
@@ -70,8 +75,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runServe(ctx, rest, stderr, getenv)
 	case "summarize", "summarise":
 		err = runSummarize(ctx, rest, stdin, stdout, stderr, getenv)
+	case "ask":
+		err = runAsk(ctx, rest, stdin, stdout, stderr, getenv)
 	case "extract":
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
+	case "recap":
+		err = runRecap(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":
 		err = runConfig(rest, stdout, getenv)
 	case "healthcheck":

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -56,6 +58,7 @@ type Main struct {
 	store    *store.Store
 	fetcher  *article.Fetcher
 	pipeline *pipeline.Pipeline
+	model    *pipeline.ModelHealth
 	client   *bot.Client
 	digests  *digest.Service
 	bot      *bot.Bot
@@ -83,7 +86,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	}()
 	m.store, err = store.OpenWith(ctx, cfg.DatabaseURL, store.Options{Logger: logger, Now: now})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("open database: %w%s", err, openHint(err))
 	}
 	m.fetcher = article.NewFetcher(article.FetchOptions{
 		Timeout:      cfg.FetchTimeout,
@@ -91,9 +94,16 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		AllowPrivate: cfg.FetchAllowPrivate,
 	})
 	reader := article.NewReader(m.fetcher, config.DefaultMinWords)
+	// Every model request goes through m.model, so /healthz tells the
+	// model's last state; Run checks the server at start.
+	m.model = pipeline.NewModelHealth(pipeline.ModelHealthOptions{
+		BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Now: now,
+	})
 	var llm pipeline.Summarizer
 	if cfg.LLMAPIKey != "" {
-		l, err := summarize.NewLLM(llmConfig(cfg, logger))
+		lc := llmConfig(cfg, logger)
+		lc.HTTPClient = m.model.HTTPClient()
+		l, err := summarize.NewLLM(lc)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +138,8 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		Visibility: m.client,
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
-		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, FindLinks: article.FindLinks, Now: now,
+		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
+		History: m.client, Recaps: newRecaps(cfg, m.store, now, logger), RecapOptIn: m.store,
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,
@@ -140,7 +151,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		}
 	}
 	m.bot, err = bot.New(m.client, bot.Deps{
-		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger, Now: now,
+		Core: m.pipeline, Commands: handler, Store: m.store, Metrics: reg, Logger: logger, Now: now, Model: m.model,
 	}, bot.Options{
 		GuildID: cfg.DiscordGuildID, HTTPListener: m.httpLn,
 		ShutdownGrace: config.DefaultShutdownGrace, JobTimeout: config.DefaultJobTimeout,
@@ -179,6 +190,10 @@ func (m *Main) Run(ctx context.Context) error {
 		pruneDaily(gctx, m.store, m.now, m.log)
 		return nil
 	})
+	g.Go(func() error {
+		checkModel(gctx, m.model, m.cfg.LLMModel, m.log)
+		return nil
+	})
 	err := g.Wait()
 	m.log.Info("stopped")
 	return err
@@ -199,6 +214,36 @@ func (m *Main) Close() error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// checkModel asks the model server, once at start, whether it answers
+// and offers the model, and logs what to fix when it does not: otherwise
+// the first sign of a wrong key or address is an offline summary.
+func checkModel(ctx context.Context, h *pipeline.ModelHealth, model string, logger *slog.Logger) {
+	err := h.Check(ctx)
+	var me *pipeline.ModelError
+	switch {
+	case h.State() == pipeline.ModelOffline:
+		return // newMain said so already
+	case errors.As(err, &me):
+		logger.Error("model check failed: summaries are offline until the model answers",
+			"server", me.Host, "model", model, "cause", me.Cause, "detail", me.Detail, "fix", me.Fix)
+	case err != nil:
+		if ctx.Err() == nil {
+			logger.Warn("model check", "err", err)
+		}
+	default:
+		logger.Info("model check passed", "server", h.Host(), "model", model)
+	}
+}
+
+// openHint adds the likely fix to SQLite's "unable to open database file",
+// what a bind-mounted folder the process may not write to gives.
+func openHint(err error) string {
+	if !strings.Contains(err.Error(), "unable to open database file") {
+		return ""
+	}
+	return fmt.Sprintf(" (can this process, uid %d, write to the database's folder? In Docker: `chown 65532:65532` the mounted folder, or run with --user \"$(id -u):$(id -g)\")", os.Getuid())
 }
 
 // pruneDaily deletes old rows now and then once a day until ctx ends.

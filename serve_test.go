@@ -135,7 +135,7 @@ func TestServeProcess(t *testing.T) {
 	}
 
 	// Health and metrics.
-	if code, out, errOut := cli(t, map[string]string{"HTTP_ADDR": httpAddr}, "", "healthcheck"); code != 0 {
+	if code, out, errOut := cli(t, map[string]string{"HTTP_ADDR": httpAddr}, "", "healthcheck"); code != 0 || !strings.Contains(out, `"model":"ok"`) {
 		t.Errorf("healthcheck: exit %d %s %s", code, out, errOut)
 	}
 	resp, err := http.Get("http://" + httpAddr + "/metrics")

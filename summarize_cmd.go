@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"github.com/precisbot/precis/config"
+	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/render"
 	"github.com/precisbot/precis/summarize"
 )
@@ -18,7 +19,16 @@ func runSummarize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 	logger := newLogger(o.cfg, stderr, true, getenv)
-	summarizer, err := summarize.New(llmConfig(o.cfg, logger))
+	// Every model request goes through health, so a fallback can say why.
+	health := pipeline.NewModelHealth(pipeline.ModelHealthOptions{
+		BaseURL: o.cfg.LLMBaseURL, APIKey: o.cfg.LLMAPIKey, Model: o.cfg.LLMModel,
+	})
+	lc := llmConfig(o.cfg, logger)
+	lc.HTTPClient = health.HTTPClient()
+	// One retry: a person is waiting, and a broken setup is better
+	// reported in a second than after the backoff a server gets.
+	lc.MaxRetries = 1
+	summarizer, err := summarize.New(lc)
 	if err != nil {
 		return err
 	}
@@ -34,12 +44,36 @@ func runSummarize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return fmt.Errorf("summarize: %w", err)
 	}
+	s.Image = a.Image
+	if s.Note == summarize.FallbackNote {
+		cause, detail, fix := modelFailure(health)
+		if detail != "" {
+			detail = ": " + detail
+		}
+		fmt.Fprintf(stderr, "precis summarize: the model at %s failed: %s%s (%s); printing the offline summary instead\n",
+			health.Host(), cause, detail, fix)
+		s.Note = "The AI model failed (" + cause + "), so this is an offline summary."
+	}
 	if o.jsonOut {
 		return json.NewEncoder(stdout).Encode(s)
 	}
 	// The same render as the Discord message, printed as Markdown.
 	_, err = io.WriteString(stdout, render.Text(render.Summary(s, render.Options{Length: o.length})))
 	return err
+}
+
+// modelFailure is why the model failed, in Precis's words and the
+// server's, and the fix: what its server last said, or, when every answer
+// arrived but none could be used, that.
+func modelFailure(h *pipeline.ModelHealth) (cause, detail, fix string) {
+	if e := h.LastFailure(); e != nil {
+		fix = e.Fix
+		if fix == "" {
+			fix = "check the server's logs"
+		}
+		return e.Cause, e.Detail, fix
+	}
+	return "its answers could not be used", "", "LOG_LEVEL=info shows them; try another LLM_MODEL"
 }
 
 // llmConfig maps settings onto the summarizer's configuration.

@@ -44,8 +44,14 @@ type Store interface {
 	Forgetter
 }
 
+// ModelState reports what Precis last heard from its model server for
+// /healthz; *pipeline.ModelHealth implements it.
+type ModelState interface {
+	State() string
+}
+
 // Deps are the adapter's collaborators, built by main. All are required
-// but Logger, Metrics and Now.
+// but Model, Logger, Metrics and Now.
 type Deps struct {
 	Core     Core
 	Commands Handler
@@ -54,6 +60,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Model, when set, adds the model's state to /healthz. It does not
+	// decide health: without the model, summaries are made offline.
+	Model ModelState
 }
 
 // Options configure the adapter; main fills them from config.
@@ -271,6 +280,9 @@ func (b *Bot) health(ctx context.Context) healthStatus {
 	if err := b.deps.Store.Ping(ctx); err != nil {
 		st.Database = "error"
 		b.log.Warn("health: database ping", "err", err)
+	}
+	if b.deps.Model != nil {
+		st.Model = b.deps.Model.State()
 	}
 	st.OK = st.Gateway && st.Database == "ok"
 	return st

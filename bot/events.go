@@ -151,8 +151,12 @@ func (b *Bot) onReactionAdd(s *discordgo.Session, r *discordgo.MessageReactionAd
 	b.replyWithSummaries(ctx, msg, r.UserID, links, cs, pipeline.SourceReaction, received)
 }
 
-// settings are the channel's settings, or the defaults if the store fails.
+// settings are the channel's settings (a thread's: its parent's), or the
+// defaults if the store fails.
 func (b *Bot) settings(ctx context.Context, guildID, channelID string) store.ChannelSettings {
+	if parent, ok := b.client.place(channelID); ok && parent != "" {
+		channelID = parent
+	}
 	cs, err := b.deps.Store.ChannelSettings(ctx, guildID, channelID)
 	if err != nil {
 		b.log.Warn("channel settings", "guild_id", guildID, "channel_id", channelID, "err", err)
@@ -194,7 +198,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, user
 	stopTyping := b.typing(ctx, m.ChannelID)
 	results, err := b.deps.Core.SummarizeLinks(ctx, pipeline.Request{
 		GuildID: m.GuildID, ChannelID: m.ChannelID, UserID: userID,
-		Language: cs.Language, MinWords: cs.MinWords, Source: source,
+		Language: cs.Language, Length: cs.Length, MinWords: cs.MinWords, Source: source,
 	}, links)
 	stopTyping()
 	if err != nil {

@@ -21,6 +21,10 @@ type healthStatus struct {
 	OK       bool   `json:"ok"`
 	Gateway  bool   `json:"gateway"`
 	Database string `json:"database"`
+	// Model is "ok", "failing: <cause> (<server>)", "offline" (no key) or
+	// "unchecked"; a failing model leaves OK alone, as summaries go on
+	// offline.
+	Model string `json:"model,omitempty"`
 }
 
 // healthHandler serves /healthz (200 when check says OK, else 503, with a

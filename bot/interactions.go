@@ -21,8 +21,13 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 	received := time.Now()
 	req, ok := requestFromInteraction(ic.Interaction)
 	if !ok {
+		req, ok = b.askRequest(s, ic.Interaction) // the Ask button and its modal (components.go)
+	}
+	if !ok {
 		return
 	}
+	req.ParentID, req.InThread = b.client.place(req.ChannelID)
+	req.ChannelPermissions = b.client.memberPermissions(ic.Interaction)
 	if !b.inflight.start() {
 		return
 	}

@@ -31,11 +31,11 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 	if !canManage(req.Permissions) {
 		return Response{Error: "You need the Manage Server permission to change Precis settings."}
 	}
-	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID)
+	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.SettingsChannel())
 	if err != nil {
-		return Response{Error: pipeline.Explain(fmt.Errorf("channel settings %s: %w", req.ChannelID, err))}
+		return Response{Error: pipeline.Explain(fmt.Errorf("channel settings %s: %w", req.SettingsChannel(), err))}
 	}
-	cs.GuildID, cs.ChannelID = req.GuildID, req.ChannelID
+	cs.GuildID, cs.ChannelID = req.GuildID, req.SettingsChannel()
 	changed := false
 	if req.Has("mode") {
 		mode := req.String("mode")
@@ -59,16 +59,30 @@ func (h *Handler) settings(ctx context.Context, req Request) Response {
 		}
 		cs.MinWords, changed = int(n), true
 	}
-	if changed {
-		if err := h.deps.Settings.SetChannelSettings(ctx, cs); err != nil {
-			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.ChannelID, err))}
+	if req.Has("length") {
+		switch length := req.String("length"); length {
+		case "short", "detailed":
+			cs.Length, changed = length, true
+		case "normal":
+			cs.Length, changed = "", true
+		default:
+			return Response{Error: "Length must be short, normal or detailed."}
 		}
 	}
-	head := "Settings for <#" + req.ChannelID + ">"
 	if changed {
+		if err := h.deps.Settings.SetChannelSettings(ctx, cs); err != nil {
+			return Response{Error: pipeline.Explain(fmt.Errorf("save channel settings %s: %w", req.SettingsChannel(), err))}
+		}
+	}
+	recapLine, recapChanged, errMsg := h.recapSetting(ctx, req)
+	if errMsg != "" {
+		return Response{Error: errMsg}
+	}
+	head := "Settings for <#" + req.SettingsChannel() + ">"
+	if changed || recapChanged {
 		head = "Saved. " + head
 	}
-	return Response{Content: head + ":\n" + h.describeSettings(cs)}
+	return Response{Content: head + ":\n" + h.describeSettings(cs) + recapLine}
 }
 
 // describeSettings renders settings as a short list.
@@ -96,7 +110,11 @@ func (h *Handler) describeSettings(cs store.ChannelSettings) string {
 	if cs.MinWords == 0 {
 		words = fmt.Sprintf("default (%d)", h.limits.MinWords)
 	}
-	return fmt.Sprintf("• Mode: %s\n• Language: %s\n• Minimum words: %s", modeText, lang, words)
+	length := cs.Length
+	if length == "" {
+		length = "normal"
+	}
+	return fmt.Sprintf("• Mode: %s\n• Language: %s\n• Length of summaries of pasted links: %s\n• Minimum words: %s", modeText, lang, length, words)
 }
 
 // parseLanguage accepts a BCP 47-like code ("en", "pt-BR", "zh-Hant") or
@@ -131,7 +149,9 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("**Precis** posts neutral summaries of news links, with key quotes checked word for word against the article.\n\n")
 	b.WriteString("• `/summarize url:` summarises one link (`private:` to see it alone, `length:` short, normal or detailed).\n")
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
-	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel: `/precis settings`.\n")
+	b.WriteString("• **Ask a question** under a summary, or `/ask url: question:`, answers from the article alone, with its own words as evidence.\n")
+	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel, at the length the channel chooses: `/precis settings`.\n")
+	b.WriteString("• `/recap` (or right-click a message → Apps → **Summarize discussion**) recaps a discussion, members' quotes checked and linked, where an admin allowed it (`/precis settings recap:true`).\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")
 	var limits []string
@@ -145,7 +165,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 		b.WriteString("\nLimits: " + strings.Join(limits, ", ") + ".")
 	}
 	if req.GuildID != "" && h.deps.Settings != nil {
-		if cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID); err == nil {
+		if cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.SettingsChannel()); err == nil {
 			b.WriteString("\n\nThis channel:\n" + h.describeSettings(cs))
 		}
 	}

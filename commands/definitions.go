@@ -25,6 +25,10 @@ const (
 const (
 	PermAdministrator int64 = 1 << 3
 	PermManageGuild   int64 = 1 << 5
+	PermViewChannel   int64 = 1 << 10
+	PermSendMessages  int64 = 1 << 11
+	PermEmbedLinks    int64 = 1 << 14
+	PermSendInThreads int64 = 1 << 38
 )
 
 // MaxMinWords bounds the min_words channel setting.
@@ -100,6 +104,9 @@ func Definitions() []Command {
 			},
 		},
 		{Name: NameSummarizeLink, MessageMenu: true, GuildOnly: true},
+		askCommand(),
+		recapCommand(),
+		{Name: NameSummarizeDiscussion, MessageMenu: true, GuildOnly: true},
 		{
 			Name:        NamePrecis,
 			Description: "Precis settings and information for this server",
@@ -118,6 +125,11 @@ func Definitions() []Command {
 					Option{
 						Type: OptInteger, Name: "min_words", MinValue: 0, MaxValue: MaxMinWords,
 						Description: "Ignore pasted pages shorter than this many words (0: default 80; lower has no effect)",
+					},
+					recapSettingOption(),
+					Option{
+						Type: OptString, Name: "length", Description: "Summary length for pasted links (default: normal)",
+						Choices: []string{"short", "normal", "detailed"},
 					},
 				),
 				sub("help", "What Precis does and how to use it"),

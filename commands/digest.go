@@ -15,17 +15,23 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 	if req.GuildID == "" {
 		return Response{Error: "Digests belong to server channels; use this in a server."}
 	}
-	sub := req.Sub()
-	switch sub {
-	case "set", "off", "feeds add", "feeds remove":
-		if !canManage(req.Permissions) {
-			return Response{Error: "You need the Manage Server permission to change digests."}
-		}
+	// Every /digest subcommand shows or changes what the server shares in
+	// its digests, so every one needs Manage Server, checked here from the
+	// interaction's member permissions whatever Discord's defaults say.
+	if !canManage(req.Permissions) {
+		return Response{Error: "You need the Manage Server permission to use /digest."}
 	}
+	sub := req.Sub()
 	channel := req.String("channel")
 	orHere := channel
 	if orHere == "" {
 		orHere = req.ChannelID
+	}
+	switch sub {
+	case "set", "feeds add":
+		if msg := h.checkDigestChannel(ctx, req, orHere); msg != "" {
+			return Response{Error: msg}
+		}
 	}
 	d := h.deps.Digest
 	switch sub {
@@ -112,4 +118,26 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		return Response{Content: text}
 	}
 	return Response{Error: "Unknown /digest subcommand."}
+}
+
+// checkDigestChannel makes sure a digest may go to channelID: the member
+// can view and post there (so /digest set cannot make Precis speak where
+// they could not), and Precis can view, post and embed links there. It
+// returns the reason when not, or "".
+func (h *Handler) checkDigestChannel(ctx context.Context, req Request, channelID string) string {
+	member, ok := req.ChannelPermissions[channelID]
+	if !ok && channelID == req.ChannelID {
+		member, ok = req.Permissions, true
+	}
+	need := PermViewChannel | PermSendMessages
+	if !ok || member&PermAdministrator == 0 && member&need != need {
+		return fmt.Sprintf("You need to be able to see and post in <#%s> to send a digest there.", channelID)
+	}
+	if h.deps.Access == nil {
+		return ""
+	}
+	if err := h.deps.Access.CanPost(ctx, req.GuildID, channelID); err != nil {
+		return pipeline.Explain(err)
+	}
+	return ""
 }

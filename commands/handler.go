@@ -44,6 +44,13 @@ type DigestService interface {
 	Status(ctx context.Context, guildID string) (string, error)
 }
 
+// Access tells whether Precis itself can post in a channel (view, send,
+// embed links); *bot.Client implements it. The error explains what is
+// missing.
+type Access interface {
+	CanPost(ctx context.Context, guildID, channelID string) error
+}
+
 // Limits are the configured guards, shown in help and usage texts.
 type Limits struct {
 	UserPerHour, ServerPerHour, ServerTokensPerDay int
@@ -58,9 +65,17 @@ type Deps struct {
 	Settings SettingsStore
 	Usage    UsageStore
 	Digest   DigestService
+	// Access checks Precis's own permissions in a digest's channel; nil
+	// skips the check.
+	Access Access
 	// FindLinks finds article links in message text (article.FindLinks).
 	FindLinks func(text string, max int) []string
 	Now       func() time.Time
+	// History, Recaps and RecapOptIn serve /recap and the Summarize
+	// discussion menu; without them recaps are not available.
+	History    History
+	Recaps     Recaps
+	RecapOptIn RecapOptIn
 }
 
 // Handler answers command Requests.
@@ -82,12 +97,20 @@ func New(deps Deps, limits Limits) *Handler {
 func (h *Handler) Ephemeral(req Request) bool {
 	switch req.Name {
 	case NameSummarize:
-		return req.Bool("private")
+		return req.Bool("private") || !req.CanPost()
 	case NameSummarizeLink:
-		return false
+		return !req.CanPost()
+	case NameAsk, NameAskButton:
+		return askPrivately(req)
+	case NameRecap, NameSummarizeDiscussion:
+		return recapEphemeral(req)
 	}
 	return true
 }
+
+// notPostable is the note on an answer that was meant to be public but is
+// shown only to the member, because they may not post in the channel.
+const notPostable = "You can't post in this channel, so only you see this answer."
 
 // Handle runs the command. progress, when not nil, receives status lines
 // for slow work; it must not block for long.
@@ -102,10 +125,17 @@ func (h *Handler) Handle(ctx context.Context, req Request, progress func(string)
 		resp = h.precis(ctx, req)
 	case NameDigest:
 		resp = h.digest(ctx, req)
+	case NameAsk, NameAskButton:
+		resp = h.ask(ctx, req, progress)
+	case NameRecap, NameSummarizeDiscussion:
+		resp = h.recap(ctx, req, progress)
 	default:
 		resp = Response{Error: "I don't know that command. It may have been removed; try again in a minute."}
 	}
 	resp.Ephemeral = resp.Ephemeral || h.Ephemeral(req)
+	if (req.Name == NameSummarize || req.Name == NameSummarizeLink) && !req.CanPost() && resp.Error == "" {
+		resp.Content = strings.TrimSpace(notPostable + "\n" + resp.Content)
+	}
 	return resp
 }
 
@@ -171,9 +201,9 @@ func (h *Handler) channelLanguage(ctx context.Context, req Request) (string, err
 	if h.deps.Settings == nil || req.GuildID == "" {
 		return "", nil
 	}
-	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.ChannelID)
+	cs, err := h.deps.Settings.ChannelSettings(ctx, req.GuildID, req.SettingsChannel())
 	if err != nil {
-		return "", fmt.Errorf("channel settings %s: %w", req.ChannelID, err)
+		return "", fmt.Errorf("channel settings %s: %w", req.SettingsChannel(), err)
 	}
 	return cs.Language, nil
 }

@@ -123,6 +123,10 @@ func (d *fakeDigest) Status(_ context.Context, g string) (string, error) {
 	return "**status**", d.rec("status %s", g)
 }
 
+type fakeAccess struct{ err error }
+
+func (a fakeAccess) CanPost(context.Context, string, string) error { return a.err }
+
 var fixedNow = func() time.Time { return time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC) }
 
 const admin = PermManageGuild
@@ -144,7 +148,7 @@ func newEnv(limits Limits) *env {
 }
 
 func req(name string, path string, opts map[string]any) Request {
-	r := Request{Name: name, Options: opts, GuildID: "g1", ChannelID: "c1", UserID: "u1"}
+	r := Request{Name: name, Options: opts, GuildID: "g1", ChannelID: "c1", UserID: "u1", Permissions: PermViewChannel | PermSendMessages}
 	if path != "" {
 		r.Path = strings.Split(path, " ")
 	}
@@ -167,6 +171,23 @@ func TestEphemeral(t *testing.T) {
 		{req(NamePrecis, "settings", nil), true},
 		{req(NamePrecis, "help", nil), true},
 		{req(NameDigest, "status", nil), true},
+		// Precis never speaks where the member could not.
+		{func() Request {
+			r := req(NameSummarize, "", map[string]any{"url": "https://a.example/x"})
+			r.Permissions = PermViewChannel
+			return r
+		}(), true},
+		{func() Request { r := req(NameSummarizeLink, "", nil); r.Permissions = PermViewChannel; return r }(), true},
+		{func() Request {
+			r := req(NameSummarize, "", map[string]any{"url": "https://a.example/x"})
+			r.InThread, r.Permissions = true, PermViewChannel|PermSendMessages
+			return r
+		}(), true},
+		{func() Request {
+			r := req(NameSummarize, "", map[string]any{"url": "https://a.example/x"})
+			r.InThread, r.Permissions = true, PermViewChannel|PermSendInThreads
+			return r
+		}(), false},
 	} {
 		if got := h.Ephemeral(tc.r); got != tc.want {
 			t.Errorf("Ephemeral(%s %v %v) = %v, want %v", tc.r.Name, tc.r.Path, tc.r.Options, got, tc.want)
@@ -318,6 +339,11 @@ func TestSettings(t *testing.T) {
 			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "reaction", Language: "pt-BR", MinWords: 200}, wantText: "📰"},
 		{name: "article language", perms: admin, opts: map[string]any{"language": "article"},
 			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "auto"}, wantText: "article's own"},
+		{name: "length", perms: admin, opts: map[string]any{"length": "short"},
+			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "auto", Length: "short"}, wantText: "Length of summaries of pasted links: short"},
+		{name: "normal length is the default", perms: admin, opts: map[string]any{"length": "normal"},
+			wantSaved: &store.ChannelSettings{GuildID: "g1", ChannelID: "c1", Mode: "auto"}, wantText: "pasted links: normal"},
+		{name: "bad length", perms: admin, opts: map[string]any{"length": "tiny"}, wantErr: "short, normal or detailed"},
 		{name: "bad mode", perms: admin, opts: map[string]any{"mode": "loud"}, wantErr: "auto, reaction or off"},
 		{name: "bad language", perms: admin, opts: map[string]any{"language": "English please"}, wantErr: "language code"},
 		{name: "min words too big", perms: admin, opts: map[string]any{"min_words": int64(999999)}, wantErr: "between 0 and"},
@@ -396,6 +422,8 @@ func TestDigestCommands(t *testing.T) {
 		path      string
 		opts      map[string]any
 		perms     int64
+		chanPerms int64 // the member's in the target channel; 0: view and send
+		botErr    error // Precis's own access to the target channel
 		digestErr error
 		wantCall  string
 		wantCalls []string
@@ -418,10 +446,19 @@ func TestDigestCommands(t *testing.T) {
 		{name: "feeds remove there", path: "feeds remove", perms: admin, opts: map[string]any{"url": "https://f.example/rss", "channel": "c9"},
 			wantCall: "remove g1 c9 https://f.example/rss"},
 		{name: "feeds add needs permission", path: "feeds add", opts: map[string]any{"url": "https://f.example/rss"}, wantErr: "Manage Server"},
-		{name: "feeds list", path: "feeds list", wantCall: "feeds g1 c1", wantText: "no feeds"},
-		{name: "preview", path: "preview", wantCall: "preview g1 c1", wantText: "would be empty"},
-		{name: "status", path: "status", wantCall: "status g1", wantText: "**status**"},
-		{name: "internal error hidden", path: "status", digestErr: errors.New("sql: no rows"), wantErr: "Something went wrong"},
+		{name: "feeds list", path: "feeds list", perms: admin, wantCall: "feeds g1 c1", wantText: "no feeds"},
+		{name: "preview", path: "preview", perms: admin, wantCall: "preview g1 c1", wantText: "would be empty"},
+		{name: "status", path: "status", perms: admin, wantCall: "status g1", wantText: "**status**"},
+		{name: "internal error hidden", path: "status", perms: admin, digestErr: errors.New("sql: no rows"), wantErr: "Something went wrong"},
+		// What a digest would share is as private as changing it.
+		{name: "feeds list needs permission", path: "feeds list", wantErr: "Manage Server"},
+		{name: "preview needs permission", path: "preview", wantErr: "Manage Server"},
+		{name: "status needs permission", path: "status", wantErr: "Manage Server"},
+		// A digest goes only where the member could post, and where Precis can.
+		{name: "set where the member cannot post", path: "set", perms: admin, chanPerms: PermViewChannel,
+			opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "UTC"}, wantErr: "see and post in <#c9>"},
+		{name: "set where Precis cannot post", path: "set", perms: admin, botErr: &digest.UserError{Msg: "Precis can't post in <#c9>."},
+			opts: map[string]any{"channel": "c9", "time": "08:00", "timezone": "UTC"}, wantErr: "Precis can't post"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -429,8 +466,14 @@ func TestDigestCommands(t *testing.T) {
 			e.digest.err = tc.digestErr
 			e.digest.next = next
 			r := req(NameDigest, tc.path, tc.opts)
-			r.Permissions = tc.perms
-			resp := e.h.Handle(context.Background(), r, nil)
+			r.Permissions = tc.perms | PermViewChannel | PermSendMessages
+			cp := tc.chanPerms
+			if cp == 0 {
+				cp = PermViewChannel | PermSendMessages
+			}
+			r.ChannelPermissions = map[string]int64{"c9": cp}
+			h := New(Deps{Pipeline: e.sum, Settings: e.settings, Digest: e.digest, Access: fakeAccess{tc.botErr}, Now: fixedNow}, Limits{})
+			resp := h.Handle(context.Background(), r, nil)
 			if !resp.Ephemeral {
 				t.Errorf("digest answer not ephemeral")
 			}
@@ -460,12 +503,25 @@ func TestDigestPreviewMessagesAndDisabled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(Limits{})
 	e.digest.dg = &digest.Digest{Stories: []digest.Story{{Title: "A story"}}}
-	resp := e.h.Handle(context.Background(), req(NameDigest, "preview", nil), nil)
+	r := req(NameDigest, "preview", nil)
+	r.Permissions |= admin
+	resp := e.h.Handle(context.Background(), r, nil)
 	if resp.Digest != e.digest.dg {
 		t.Errorf("preview response %+v", resp)
 	}
 	h := New(Deps{}, Limits{})
-	if resp := h.Handle(context.Background(), req(NameDigest, "status", nil), nil); !strings.Contains(resp.Error, "not enabled") {
+	if resp := h.Handle(context.Background(), r, nil); !strings.Contains(resp.Error, "not enabled") {
 		t.Errorf("nil digest: %+v", resp)
+	}
+}
+
+func TestSummaryWhereTheMemberCannotPostIsPrivate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(Limits{})
+	r := req(NameSummarize, "", map[string]any{"url": "https://news.example/a"})
+	r.Permissions = PermViewChannel
+	resp := e.h.Handle(context.Background(), r, nil)
+	if !resp.Ephemeral || len(resp.Summaries) != 1 || !strings.Contains(resp.Content, "can't post in this channel") {
+		t.Errorf("resp %+v: want a private summary saying why", resp)
 	}
 }

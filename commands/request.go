@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/precisbot/precis/digest"
+	"github.com/precisbot/precis/recap"
 	"github.com/precisbot/precis/summarize"
 )
 
@@ -18,8 +19,17 @@ type Request struct {
 	Options map[string]any
 
 	GuildID, ChannelID, UserID string
-	// Permissions are the member's permissions in the channel.
+	// ParentID is the thread's parent channel when the command was used in
+	// a thread: threads follow their parent's settings.
+	ParentID string
+	// InThread is true when the command was used in a thread.
+	InThread bool
+	// Permissions are the member's permissions in the channel (Discord
+	// computes them with the channel's overwrites).
 	Permissions int64
+	// ChannelPermissions are the member's permissions in channels the
+	// command's options name (Discord's resolved channels).
+	ChannelPermissions map[string]int64
 	// TargetMessageID and TargetContent describe the message a context-menu
 	// command was used on; TargetContent includes its embeds' links.
 	TargetMessageID string
@@ -55,6 +65,25 @@ func (r Request) Int(name string) (int64, bool) {
 	return 0, false
 }
 
+// SettingsChannel is the channel whose settings apply: a thread's parent,
+// else the channel itself.
+func (r Request) SettingsChannel() string {
+	if r.ParentID != "" {
+		return r.ParentID
+	}
+	return r.ChannelID
+}
+
+// CanPost reports whether the member may send messages where the command
+// was used (in a thread: send messages in threads). Precis answers in
+// public on a member's behalf only there.
+func (r Request) CanPost() bool {
+	if r.InThread {
+		return r.Permissions&(PermSendInThreads|PermAdministrator) != 0
+	}
+	return r.Permissions&(PermSendMessages|PermAdministrator) != 0
+}
+
 // Has reports whether an option was given.
 func (r Request) Has(name string) bool {
 	_, ok := r.Options[name]
@@ -72,5 +101,10 @@ type Response struct {
 	Length string
 	// Digest is a digest preview.
 	Digest *digest.Digest
+	// Answer is the answer to a question (/ask, the Ask button).
+	Answer *summarize.Answer
 	Error  string
+
+	// Recap is a checked recap of a discussion.
+	Recap *recap.Recap
 }

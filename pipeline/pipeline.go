@@ -68,6 +68,10 @@ type Deps struct {
 	// server's daily token budget and when the LLM fails.
 	Extractive Summarizer
 	Store      Store
+	// LLMAsker and ExtractiveAsker answer questions (Ask); nil means LLM
+	// and Extractive themselves when they implement Asker. A Store that
+	// implements AskStore keeps articles and earlier questions.
+	LLMAsker, ExtractiveAsker Asker
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
 	// Logger may be nil.
@@ -147,6 +151,7 @@ type Pipeline struct {
 	instance string
 	workers  *slots
 	model    *slots
+	asks     tracker // running questions
 
 	// base is the lifetime of flights; cancelled by Stop.
 	base   context.Context
@@ -193,6 +198,7 @@ func New(deps Deps, opts Options) (*Pipeline, error) {
 func (p *Pipeline) Stop() {
 	p.cancel()
 	p.flights.stop()
+	p.asks.stop()
 }
 
 // SummarizeLinks is the one path for "summarise the links of this message",
@@ -380,6 +386,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 	if err != nil {
 		return nil, err
 	}
+	p.keepArticle(ctx, norm, a) // for questions about it (Ask)
 	if err := p.gate(req, a.Words); err != nil {
 		return nil, err
 	}
@@ -395,6 +402,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 			return nil, err
 		}
 	}
+	s.Image = a.Image // the card's thumbnail; the summarizers leave it to the core
 	s.Archive = a.Archive
 	if a.Archive != nil && a.Archive.OriginalURL != "" {
 		s.URL = a.Archive.OriginalURL
@@ -445,7 +453,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 		if err != nil {
 			return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 		}
-		if overBudget && s.Note == "" {
+		if overBudget && (s.Note == "" || s.Note == summarize.ExtractiveNote) {
 			s.Note = NoteBudget
 		}
 		return s, nil
@@ -459,7 +467,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 			if err != nil {
 				return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 			}
-			if s.Note == "" {
+			if s.Note == "" || s.Note == summarize.ExtractiveNote {
 				s.Note = NoteBudget
 			}
 			return s, nil
@@ -489,7 +497,7 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("llm summary failed; using offline summarizer", "url", req.URL, "err", err)
 		s, err = p.deps.Extractive.Summarize(ctx, a, opts)
-		if err == nil && s.Note == "" {
+		if err == nil && (s.Note == "" || s.Note == summarize.ExtractiveNote) {
 			s.Note = NoteLLMFallback
 		}
 	}

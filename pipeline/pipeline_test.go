@@ -129,17 +129,21 @@ func TestPipelineBusyIsReported(t *testing.T) {
 func TestPipelineChoosesSummarizer(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name       string
-		budget     int
-		usedTokens int
-		llmErr     error
-		noLLM      bool
-		wantModel  string
-		wantNote   string
+		name        string
+		budget      int
+		usedTokens  int
+		llmErr      error
+		noLLM       bool
+		realOffline bool
+		wantModel   string
+		wantNote    string
 	}{
 		{name: "llm", budget: 5000, usedTokens: 100, wantModel: "fake-llm"},
 		{name: "no budget limit", budget: 0, usedTokens: 1 << 30, wantModel: "fake-llm"},
 		{name: "over budget", budget: 5000, usedTokens: 5000, wantModel: summarize.ExtractiveModel, wantNote: NoteBudget},
+		// The real offline summarizer notes "no AI model configured", which
+		// is wrong past the budget.
+		{name: "over budget, real offline summarizer", budget: 5000, usedTokens: 5000, realOffline: true, wantModel: summarize.ExtractiveModel, wantNote: NoteBudget},
 		{name: "llm fails", llmErr: errors.New("502 from model"), wantModel: summarize.ExtractiveModel, wantNote: NoteLLMFallback},
 		{name: "no llm configured", noLLM: true, wantModel: summarize.ExtractiveModel},
 	} {
@@ -149,6 +153,9 @@ func TestPipelineChoosesSummarizer(t *testing.T) {
 			e.llm.Err = tc.llmErr
 			if tc.noLLM {
 				e.p.deps.LLM = nil
+			}
+			if tc.realOffline {
+				e.p.deps.Extractive = summarize.NewExtractive()
 			}
 			_ = e.store.AddUsage(context.Background(), "g", "2026-03-14", 1, tc.usedTokens)
 			s, err := e.p.Summarize(context.Background(), Request{URL: "https://news.example/a", GuildID: "g"})
@@ -268,5 +275,25 @@ func TestPipelineProgress(t *testing.T) {
 	want := []string{"Reading example.com…", "Summarising 1,240 words…"}
 	if strings.Join(lines, "|") != strings.Join(want, "|") {
 		t.Errorf("progress %q, want %q", lines, want)
+	}
+}
+
+// TestPipelineCarriesImage: the article's lead image reaches the summary,
+// whichever summarizer made it, for the card's thumbnail.
+func TestPipelineCarriesImage(t *testing.T) {
+	t.Parallel()
+	for _, noLLM := range []bool{false, true} {
+		e := newPipeEnv(t, nil)
+		e.reader.Image = "https://news.example/lead.jpg"
+		if noLLM {
+			e.p.deps.LLM = nil
+		}
+		s, err := e.p.Summarize(context.Background(), Request{URL: "https://news.example/img"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Image != e.reader.Image {
+			t.Errorf("noLLM=%v: Image = %q, want the article's", noLLM, s.Image)
+		}
 	}
 }

@@ -12,11 +12,17 @@ import (
 // deferred "thinking…" message, the rest are follow-ups. An error response
 // is rendered by Error instead.
 func Response(resp commands.Response) []*discordgo.MessageSend {
-	msgs := make([]*discordgo.MessageSend, 0, len(resp.Summaries)+1)
+	msgs := make([]*discordgo.MessageSend, 0, len(resp.Summaries)+2)
 	for _, s := range resp.Summaries {
 		msgs = append(msgs, Summary(s, Options{Length: resp.Length}))
 	}
+	if resp.Answer != nil {
+		msgs = append(msgs, Answer(resp.Answer))
+	}
 	msgs = append(msgs, Digest(resp.Digest)...)
+	if resp.Recap != nil {
+		msgs = append(msgs, Recap(resp.Recap))
+	}
 	if resp.Content != "" {
 		content := discordtext.Truncate(discordtext.NeutralizeMentions(resp.Content), discordtext.MaxContent)
 		if len(msgs) > 0 && msgs[0].Content == "" {

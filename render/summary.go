@@ -23,7 +23,7 @@ type Options struct {
 	Length string
 	// Color is the embed's side colour; zero means Precis's default.
 	Color int
-	// NoButton leaves out the "Read article" link button.
+	// NoButton leaves out the buttons ("Read article" and "Ask").
 	NoButton bool
 }
 
@@ -141,6 +141,9 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 		main.Author = &discordgo.MessageEmbedAuthor{Name: discordtext.Truncate(author, discordtext.MaxAuthorName)}
 	}
 	main.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(renderFooter(s), discordtext.MaxFooter)}
+	if img := renderURL(s.Image); img != "" && len(img) <= renderMaxEmbedURL {
+		main.Thumbnail = &discordgo.MessageEmbedThumbnail{URL: img}
+	}
 
 	// Every verified quote is shown, whatever the length; only Discord's
 	// limits can push some out (they are then counted as "+N more").
@@ -199,15 +202,7 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	var components []discordgo.MessageComponent
-	if !opts.NoButton && link != "" && len(link) <= renderMaxButtonURL {
-		components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.Button{Label: renderButtonLabel, Style: discordgo.LinkButton, URL: link},
-		}}}
-	} else {
-		components = []discordgo.MessageComponent{}
-	}
-	return embeds, components
+	return embeds, articleButtons(link, main.URL != "", opts.NoButton)
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,
@@ -355,20 +350,19 @@ func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more 
 }
 
 func renderDescription(s *summarize.Summary) string {
-	var b strings.Builder
-	if note := strings.TrimSpace(s.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
+	var parts []string
+	if note := renderShownNote(s); note != "" {
+		parts = append(parts, renderNoteMarker+"*"+discordtext.Escape(renderLine(note))+"*")
 	}
-	if h := strings.TrimSpace(s.Headline); h != "" {
-		b.WriteString("**" + discordtext.Escape(renderLine(h)) + "**")
+	// The embed's title is the article's; a headline that says the same
+	// again is left out.
+	if h := strings.TrimSpace(s.Headline); h != "" && !renderSameWords(s.Title, h) {
+		parts = append(parts, "**"+discordtext.Escape(renderLine(h))+"**")
 	}
 	if sum := strings.TrimSpace(s.Summary); sum != "" {
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(discordtext.Escape(renderParagraphs(sum)))
+		parts = append(parts, discordtext.Escape(renderParagraphs(sum)))
 	}
-	return b.String()
+	return strings.Join(parts, "\n\n")
 }
 
 func renderQuote(q summarize.Quote) string {
@@ -412,11 +406,57 @@ func renderAuthor(s *summarize.Summary) string {
 	return byline
 }
 
+// renderShownNote is the note shown above the summary. The offline
+// summarizer's own note ("no AI model configured") is said by the footer
+// instead, so an offline card carries one notice, not two.
+func renderShownNote(s *summarize.Summary) string {
+	note := strings.TrimSpace(s.Note)
+	if note == summarize.ExtractiveNote {
+		return ""
+	}
+	return note
+}
+
+// renderSameWords reports whether headline says what title says: the same
+// words, give or take a few (a site name after the title, a changed word).
+func renderSameWords(title, headline string) bool {
+	tw, hw := renderWords(title), renderWords(headline)
+	if len(hw) == 0 || len(tw) == 0 {
+		return len(hw) == 0
+	}
+	inTitle := map[string]bool{}
+	for _, w := range tw {
+		inTitle[w] = true
+	}
+	common := 0
+	for _, w := range hw {
+		if inTitle[w] {
+			common++
+		}
+	}
+	// Nearly the same words, or the headline is most of the title.
+	return common*5 >= max(len(tw), len(hw))*4 || (common == len(hw) && 2*len(hw) >= len(tw))
+}
+
+// renderWords is s's words, lower-cased, punctuation dropped.
+func renderWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
 func renderFooter(s *summarize.Summary) string {
 	var parts []string
 	switch model := renderPlain(s.Model); {
 	case model == "" || model == summarize.ExtractiveModel:
-		parts = append(parts, "Extractive summary (no AI model)")
+		// One offline notice per card: a note above (the model failed, the
+		// budget is used up) already says it, so the footer only says how.
+		switch {
+		case strings.TrimSpace(s.Note) == summarize.ExtractiveNote:
+			parts = append(parts, "Offline summary: sentences from the article, no AI model set")
+		case renderShownNote(s) != "":
+			parts = append(parts, "Sentences from the article")
+		default:
+			parts = append(parts, "Offline summary: sentences from the article")
+		}
 	default:
 		parts = append(parts, "Summarized by "+discordtext.Truncate(model, renderMaxModel))
 	}

@@ -131,6 +131,26 @@ func hostileSummary() *summarize.Summary {
 	}
 }
 
+// offlineSummary is what the offline summarizer makes of a news page with a
+// lead image: the headline is the title, and its note says no model is set.
+func offlineSummary() *summarize.Summary {
+	return &summarize.Summary{
+		URL:      "https://worldnewstoday.example/2022/01/21/us-and-russia-plan-further-ukraine-talks/",
+		Title:    "US and Russia plan further Ukraine talks after Blinken-Lavrov meeting",
+		Site:     "World News Today",
+		Image:    "https://worldnewstoday.example/img/blinken-lavrov.jpg",
+		Headline: "US and Russia plan further Ukraine talks after Blinken-Lavrov meeting",
+		Summary: "The US and Russian foreign ministers ended the highest-level talks yet on Moscow’s security demands over Ukraine by agreeing to continue diplomacy. " +
+			"Blinken said Washington planned to share written security proposals with Russia next week.",
+		KeyPoints: []string{"Lavrov said Putin “was always prepared” to talk to Biden but said future talks would depend on “serious preparation”."},
+		Quotes:    []summarize.Quote{{Text: "I can’t say whether we are on the right track or not", Speaker: "Lavrov"}},
+		Language:  "en",
+		Model:     summarize.ExtractiveModel,
+		Words:     667,
+		Note:      summarize.ExtractiveNote,
+	}
+}
+
 func TestRenderSummaryGolden(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -143,6 +163,12 @@ func TestRenderSummaryGolden(t *testing.T) {
 		{"many_quotes", manyQuotesSummary(), Options{}},
 		{"japanese", japaneseSummary(), Options{}},
 		{"hostile", hostileSummary(), Options{}},
+		{"offline", offlineSummary(), Options{}},
+		{"offline_model_failed", func() *summarize.Summary {
+			s := offlineSummary()
+			s.Note = summarize.FallbackNote
+			return s
+		}(), Options{}},
 		{"reply_short_length", manyQuotesSummary(), Options{
 			Length:  "short",
 			ReplyTo: &discordgo.MessageReference{MessageID: "1500000000000000001", ChannelID: "1300000000000000001", GuildID: "1200000000000000001", FailIfNotExists: new(false)},
@@ -292,21 +318,65 @@ func TestRenderSummaryVariants(t *testing.T) {
 			s.Quotes = nil
 		}, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			e := m.Embeds[0]
-			if e.Footer.Text != "Extractive summary (no AI model) · 812 words · 4 min read · quotes checked against the article" {
+			// The note says it is offline; the footer only says how.
+			if e.Footer.Text != "Sentences from the article · 812 words · 4 min read · quotes checked against the article" {
 				t.Errorf("footer = %q", e.Footer.Text)
 			}
 			if !strings.HasPrefix(e.Description, "⚠️ *The AI summary failed; this is the offline summary.*\n\n") {
 				t.Errorf("note not shown first: %q", e.Description)
 			}
 		}},
+		{"offline without a key: one notice, in the footer", func(s *summarize.Summary) {
+			s.Model = summarize.ExtractiveModel
+			s.Note = summarize.ExtractiveNote
+		}, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
+			e := m.Embeds[0]
+			if e.Footer.Text != "Offline summary: sentences from the article, no AI model set · 812 words · 4 min read · quotes checked against the article" {
+				t.Errorf("footer = %q", e.Footer.Text)
+			}
+			if strings.Contains(e.Description, "⚠️") || strings.Contains(strings.ToLower(e.Description), "extractive") {
+				t.Errorf("the description repeats the footer's notice: %q", e.Description)
+			}
+		}},
+		{"headline equal to the title is not repeated", func(s *summarize.Summary) { s.Headline = s.Title }, Options{},
+			func(t *testing.T, m *discordgo.MessageSend) {
+				if d := m.Embeds[0].Description; strings.Contains(d, "**") || !strings.HasPrefix(d, "The city council approved") {
+					t.Errorf("description = %q", d)
+				}
+			}},
+		{"headline that is the title with the site is not repeated", func(s *summarize.Summary) {
+			s.Headline = s.Title + " | Example Times"
+		}, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if d := m.Embeds[0].Description; strings.Contains(d, "**") {
+				t.Errorf("description = %q", d)
+			}
+		}},
+		{"thumbnail from the article's image", func(s *summarize.Summary) { s.Image = "https://img.example.com/bridge.jpg" }, Options{},
+			func(t *testing.T, m *discordgo.MessageSend) {
+				if th := m.Embeds[0].Thumbnail; th == nil || th.URL != "https://img.example.com/bridge.jpg" {
+					t.Errorf("thumbnail = %+v", th)
+				}
+				if !strings.Contains(Text(m), "![thumbnail](<https://img.example.com/bridge.jpg>)") {
+					t.Errorf("text render has no thumbnail:\n%s", Text(m))
+				}
+			}},
+		{"no thumbnail for a non-web image", func(s *summarize.Summary) { s.Image = "javascript:alert(1)" }, Options{},
+			func(t *testing.T, m *discordgo.MessageSend) {
+				if th := m.Embeds[0].Thumbnail; th != nil {
+					t.Errorf("thumbnail = %+v", th)
+				}
+			}},
 		{"no button for non-web URL", func(s *summarize.Summary) { s.URL = "ftp://example.com/x" }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
 			if len(m.Components) != 0 || m.Embeds[0].URL != "" {
 				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
 			}
 		}},
-		{"no button for URL over 512", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
-			if len(m.Components) != 0 || m.Embeds[0].URL == "" {
-				t.Errorf("components %v url %q", m.Components, m.Embeds[0].URL)
+		{"no link button for URL over 512, Ask still", func(s *summarize.Summary) { s.URL = "https://example.com/" + strings.Repeat("a", 600) }, Options{}, func(t *testing.T, m *discordgo.MessageSend) {
+			if len(m.Components) != 1 || m.Embeds[0].URL == "" {
+				t.Fatalf("components %v url %q", m.Components, m.Embeds[0].URL)
+			}
+			if row := m.Components[0].(discordgo.ActionsRow); len(row.Components) != 1 || row.Components[0].(discordgo.Button).CustomID != AskButtonID {
+				t.Errorf("buttons %+v, want Ask alone", row.Components)
 			}
 		}},
 		{"NoButton", func(*summarize.Summary) {}, Options{NoButton: true, Color: 0x123456}, func(t *testing.T, m *discordgo.MessageSend) {
@@ -464,5 +534,27 @@ func BenchmarkSummary(b *testing.B) {
 				Summary(s.sum, Options{})
 			}
 		})
+	}
+}
+
+func TestRenderSameWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		title, headline string
+		same            bool
+	}{
+		{"US and Russia plan further Ukraine talks", "US and Russia plan further Ukraine talks", true},
+		{"US and Russia plan further Ukraine talks", "US and Russia plan further Ukraine talks.", true},
+		{"US and Russia plan further Ukraine talks - World News Today", "US and Russia plan further Ukraine talks", true},
+		{"US and Russia plan further Ukraine talks", "US and Russia plan further talks on Ukraine", true},
+		{"City council approves harbour bridge after long debate", "Council approves harbour bridge in 7-4 vote", false},
+		{"Talks continue", "Talks continue after Blinken and Lavrov meet in Geneva", false},
+		{"", "Council approves bridge", false},
+		{"Council approves bridge", "", true},
+		{"Ukraine", "Ukraine talks: what we know", false},
+	} {
+		if got := renderSameWords(tc.title, tc.headline); got != tc.same {
+			t.Errorf("renderSameWords(%q, %q) = %v, want %v", tc.title, tc.headline, got, tc.same)
+		}
 	}
 }

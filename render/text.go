@@ -51,6 +51,9 @@ func embedText(b *strings.Builder, e *discordgo.MessageEmbed) {
 	case e.Title != "":
 		fmt.Fprintf(b, "## %s\n", e.Title)
 	}
+	if e.Thumbnail != nil && e.Thumbnail.URL != "" {
+		fmt.Fprintf(b, "![thumbnail](<%s>)\n", e.Thumbnail.URL)
+	}
 	if e.Description != "" {
 		fmt.Fprintf(b, "\n%s\n", e.Description)
 	}

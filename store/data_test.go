@@ -180,6 +180,9 @@ func TestChannelSettings(t *testing.T) {
 			{"empty mode is auto", ChannelSettings{GuildID: "g", ChannelID: "c", Language: "fr"},
 				ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "auto", Language: "fr"}, false},
 			{"unknown mode", ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "sometimes"}, ChannelSettings{}, true},
+			{"length", ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "auto", Length: " Short"},
+				ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "auto", Length: "short"}, false},
+			{"unknown length", ChannelSettings{GuildID: "g", ChannelID: "c", Length: "tiny"}, ChannelSettings{}, true},
 			{"negative min words", ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "auto", MinWords: -1}, ChannelSettings{}, true},
 			{"missing channel", ChannelSettings{GuildID: "g", Mode: "auto"}, ChannelSettings{}, true},
 		}
@@ -801,4 +804,40 @@ func BenchmarkClaimDigestRun(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestChannelLengthUpgrade: a database from before the length setting
+// keeps its channel settings when the migration adds the column, and the
+// new setting reads as the default.
+func TestChannelLengthUpgrade(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		u := b.newURL(t)
+		s := openURL(t, u, nil)
+		old := ChannelSettings{GuildID: "g", ChannelID: "c", Mode: "reaction", Language: "de", MinWords: 150}
+		if err := s.SetChannelSettings(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		// Back to the schema before 0006.
+		for _, q := range []string{
+			`ALTER TABLE channel_settings DROP COLUMN summary_length`,
+			`DELETE FROM schema_migrations WHERE version = 6`,
+		} {
+			if _, err := s.db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		s2 := openURL(t, u, nil)
+		if got, err := s2.ChannelSettings(ctx, "g", "c"); err != nil || got != old {
+			t.Fatalf("after the upgrade: %+v, %v; want %+v", got, err, old)
+		}
+		withLength := old
+		withLength.Length = "detailed"
+		if err := s2.SetChannelSettings(ctx, withLength); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s2.ChannelSettings(ctx, "g", "c"); got != withLength {
+			t.Errorf("length not kept: %+v", got)
+		}
+	})
 }

@@ -9,10 +9,12 @@ import (
 // What Precis forgets when Discord says something is gone. A deleted
 // message takes its shared links with it, an edit that removes a link
 // takes that link, and a deleted channel or a server the bot left takes
-// its channel settings, digest schedules (with their run records), feed
-// subscriptions and shared links. Usage counters and quota windows stay:
-// removing and re-adding the bot must not reset a server's budget. The
-// summary cache is keyed by article, not by server, and stays too.
+// its channel settings, recap permission, digest schedules (with their run
+// records), feed subscriptions and shared links; a server the bot left also
+// takes its members' questions to Ask. Usage counters and quota windows
+// stay: removing and re-adding the bot must not reset a server's budget.
+// The summary and article caches are keyed by article, not by server, and
+// stay too.
 
 // maxForgetIDs bounds the IDs one statement lists (Discord deletes at most
 // 100 messages in bulk); longer lists are split.
@@ -72,9 +74,9 @@ func (s *Store) KeepMessageLinks(ctx context.Context, channelID, messageID strin
 }
 
 // ForgetChannels deletes what Precis keeps about channels of a guild that
-// were deleted (a channel and the threads in it): their settings, digest
-// schedules and run records, feed subscriptions and shared links, in one
-// transaction. It reports how many rows went.
+// were deleted (a channel and the threads in it): their settings, recap
+// permission, digest schedules and run records, feed subscriptions and
+// shared links, in one transaction. It reports how many rows went.
 func (s *Store) ForgetChannels(ctx context.Context, guildID string, channelIDs []string) (int64, error) {
 	var total int64
 	for len(channelIDs) > 0 {
@@ -88,6 +90,7 @@ func (s *Store) ForgetChannels(ctx context.Context, guildID string, channelIDs [
 		withGuild := append([]any{guildID}, ids...)
 		steps := []forgetStep{
 			{"channel settings", `DELETE FROM channel_settings WHERE guild_id = ? AND channel_id IN (` + in + `)`, withGuild},
+			{"recap permissions", `DELETE FROM recap_channels WHERE guild_id = ? AND channel_id IN (` + in + `)`, withGuild},
 			// Run records carry no guild: a channel's runs go with the
 			// channel unless another guild schedules a digest there.
 			{"digest runs", `DELETE FROM digest_runs WHERE channel_id IN (` + in + `)
@@ -107,13 +110,16 @@ func (s *Store) ForgetChannels(ctx context.Context, guildID string, channelIDs [
 }
 
 // ForgetGuild deletes what Precis keeps about a server it left: channel
-// settings, digest schedules and their channels' run records, feed
-// subscriptions and shared links, in one transaction. It reports how many
+// settings, recap permissions, digest schedules and their channels' run
+// records, feed subscriptions, shared links and its members' questions to
+// Ask, in one transaction. It reports how many
 // rows went.
 func (s *Store) ForgetGuild(ctx context.Context, guildID string) (int64, error) {
 	g := []any{guildID}
 	n, err := s.forget(ctx, []forgetStep{
 		{"channel settings", `DELETE FROM channel_settings WHERE guild_id = ?`, g},
+		{"recap permissions", `DELETE FROM recap_channels WHERE guild_id = ?`, g},
+		{"ask turns", `DELETE FROM ask_turns WHERE guild_id = ?`, g},
 		{"digest runs", `DELETE FROM digest_runs WHERE channel_id IN (SELECT channel_id FROM digest_schedules WHERE guild_id = ?)`, g},
 		{"digest schedules", `DELETE FROM digest_schedules WHERE guild_id = ?`, g},
 		{"feeds", `DELETE FROM feeds WHERE guild_id = ?`, g},

@@ -36,6 +36,8 @@ func seedWorld(t *testing.T, ctx context.Context, s *Store, clock *fakeClock, w 
 	must(s.AddDigestMessage(ctx, w.news, "2025-03-14", "me", "posted-"+w.guild))
 	must(s.FinishDigestRun(ctx, w.news, "2025-03-14", "me", now, `{}`))
 	must(s.AddUsage(ctx, w.guild, "2025-03-14", 3, 300))
+	must(s.SetRecapEnabled(ctx, w.guild, w.staff, true))
+	must(s.AddAskTurn(ctx, AskTurn{GuildID: w.guild, UserID: "u", NormURL: "https://a.example/1", Question: "why?", Answer: "because"}))
 	for i, l := range []struct{ ch, msg, url string }{
 		{w.news, "m1", "https://a.example/1"},
 		{w.news, "m1", "https://a.example/2"},
@@ -74,6 +76,8 @@ func rowCounts(t *testing.T, ctx context.Context, s *Store, w world) map[string]
 		"feeds":     `SELECT COUNT(*) FROM feeds WHERE guild_id = ?`,
 		"links":     `SELECT COUNT(*) FROM shared_links WHERE guild_id = ?`,
 		"usage":     `SELECT COUNT(*) FROM guild_usage WHERE guild_id = ?`,
+		"recap":     `SELECT COUNT(*) FROM recap_channels WHERE guild_id = ?`,
+		"ask":       `SELECT COUNT(*) FROM ask_turns WHERE guild_id = ?`,
 	} {
 		var n int
 		if err := s.rdb.QueryRowContext(ctx, q, w.guild).Scan(&n); err != nil {
@@ -159,17 +163,17 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 		other := world{guild: "g2", news: "d-news", staff: "d-staff", thread: "d-thread"}
 		seedWorld(t, ctx, s, clock, w)
 		seedWorld(t, ctx, s, clock, other)
-		full := map[string]int{"settings": 2, "schedules": 1, "feeds": 1, "links": 6, "usage": 1, "runs": 1, "run messages": 1}
+		full := map[string]int{"settings": 2, "schedules": 1, "feeds": 1, "links": 6, "usage": 1, "runs": 1, "run messages": 1, "recap": 1, "ask": 1}
 		if got := rowCounts(t, ctx, s, w); !equalCounts(got, full) {
 			t.Fatalf("seeded rows = %v, want %v", got, full)
 		}
 
 		// The staff channel and a thread in it are deleted.
 		n, err := s.ForgetChannels(ctx, w.guild, []string{w.staff, w.thread})
-		if err != nil || n != 4 { // settings, two links, the thread's link
-			t.Fatalf("ForgetChannels(staff, thread) = %d, %v; want 4", n, err)
+		if err != nil || n != 5 { // settings, recap permission, two links, the thread's link
+			t.Fatalf("ForgetChannels(staff, thread) = %d, %v; want 5", n, err)
 		}
-		want := map[string]int{"settings": 1, "schedules": 1, "feeds": 1, "links": 3, "usage": 1, "runs": 1, "run messages": 1}
+		want := map[string]int{"settings": 1, "schedules": 1, "feeds": 1, "links": 3, "usage": 1, "runs": 1, "run messages": 1, "recap": 0, "ask": 1}
 		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
 			t.Errorf("after deleting #staff: %v, want %v", got, want)
 		}
@@ -183,7 +187,7 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 		if _, err := s.ForgetChannels(ctx, w.guild, []string{w.news}); err != nil {
 			t.Fatal(err)
 		}
-		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0}
+		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0, "recap": 0, "ask": 1}
 		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
 			t.Errorf("after deleting #news: %v, want %v", got, want)
 		}
@@ -194,7 +198,7 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 		if n, err := s.ForgetGuild(ctx, w.guild); err != nil || n < 10 {
 			t.Fatalf("ForgetGuild = %d, %v", n, err)
 		}
-		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0}
+		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0, "recap": 0, "ask": 0}
 		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
 			t.Errorf("after leaving the guild: %v, want %v", got, want)
 		}

@@ -24,6 +24,8 @@ const (
 // sighting: an undated item the feed still lists would otherwise come back
 // as new), and the polling state of a feed nobody follows any more goes
 // once it has not been polled for KeepFeedItems.
+// Stored articles and members' questions go after KeepArticles and
+// KeepAskTurns.
 func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
 	feedCutoff := fmtTime(now.Add(-KeepFeedItems))
 	steps := []struct {
@@ -38,6 +40,8 @@ func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
 		{"feed items", `DELETE FROM feed_items WHERE COALESCE(last_seen, seen_at) < ?`, feedCutoff},
 		{"feed state", `DELETE FROM feed_state WHERE COALESCE(last_polled, '') < ?
 			AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.url = feed_state.url)`, feedCutoff},
+		{"articles", `DELETE FROM articles WHERE created_at < ?`, fmtTime(now.Add(-KeepArticles))},
+		{"ask turns", `DELETE FROM ask_turns WHERE asked_at < ?`, fmtTime(now.Add(-KeepAskTurns))},
 	}
 	total, err := s.PruneSummaries(ctx, now.Add(-KeepSummaries))
 	if err != nil {

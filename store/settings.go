@@ -26,14 +26,17 @@ type ChannelSettings struct {
 	// MinWords raises the article quality gate for links pasted in the
 	// channel (0 = the default gate); asked-for summaries ignore it.
 	MinWords int
+	// Length is the summary length for links pasted in the channel:
+	// "short", "normal" or "detailed"; "" = normal.
+	Length string
 }
 
 // ChannelSettings returns a channel's settings, or the defaults (Mode
 // "auto", Language "", MinWords 0) when none were set.
 func (s *Store) ChannelSettings(ctx context.Context, guildID, channelID string) (ChannelSettings, error) {
 	cs := ChannelSettings{GuildID: guildID, ChannelID: channelID, Mode: ModeAuto}
-	err := s.rdb.QueryRowContext(ctx, `SELECT mode, language, min_words FROM channel_settings
-		WHERE guild_id = ? AND channel_id = ?`, guildID, channelID).Scan(&cs.Mode, &cs.Language, &cs.MinWords)
+	err := s.rdb.QueryRowContext(ctx, `SELECT mode, language, min_words, summary_length FROM channel_settings
+		WHERE guild_id = ? AND channel_id = ?`, guildID, channelID).Scan(&cs.Mode, &cs.Language, &cs.MinWords, &cs.Length)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return ChannelSettings{}, fmt.Errorf("read settings of channel %s: %w", channelID, err)
 	}
@@ -41,8 +44,8 @@ func (s *Store) ChannelSettings(ctx context.Context, guildID, channelID string) 
 }
 
 // SetChannelSettings saves a channel's settings, replacing earlier ones. An
-// unknown Mode or a negative MinWords is refused with an error wrapping
-// ErrInvalid.
+// unknown Mode or Length or a negative MinWords is refused with an error
+// wrapping ErrInvalid.
 func (s *Store) SetChannelSettings(ctx context.Context, cs ChannelSettings) error {
 	if cs.GuildID == "" || cs.ChannelID == "" {
 		return fmt.Errorf("set channel settings: %w: guild and channel IDs are required", ErrInvalid)
@@ -55,15 +58,21 @@ func (s *Store) SetChannelSettings(ctx context.Context, cs ChannelSettings) erro
 	default:
 		return fmt.Errorf("set channel settings: %w: mode %q (want auto, reaction or off)", ErrInvalid, cs.Mode)
 	}
+	length := strings.ToLower(strings.TrimSpace(cs.Length))
+	switch length {
+	case "", "short", "normal", "detailed":
+	default:
+		return fmt.Errorf("set channel settings: %w: length %q (want short, normal or detailed)", ErrInvalid, cs.Length)
+	}
 	if cs.MinWords < 0 {
 		return fmt.Errorf("set channel settings: %w: negative minimum word count %d", ErrInvalid, cs.MinWords)
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO channel_settings
-		(guild_id, channel_id, mode, language, min_words, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		(guild_id, channel_id, mode, language, min_words, summary_length, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (guild_id, channel_id) DO UPDATE SET
-			mode = excluded.mode, language = excluded.language,
-			min_words = excluded.min_words, updated_at = excluded.updated_at`,
-		cs.GuildID, cs.ChannelID, mode, cs.Language, cs.MinWords, fmtTime(s.now()))
+			mode = excluded.mode, language = excluded.language, min_words = excluded.min_words,
+			summary_length = excluded.summary_length, updated_at = excluded.updated_at`,
+		cs.GuildID, cs.ChannelID, mode, cs.Language, cs.MinWords, length, fmtTime(s.now()))
 	if err != nil {
 		return fmt.Errorf("set settings of channel %s: %w", cs.ChannelID, err)
 	}

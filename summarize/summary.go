@@ -14,6 +14,7 @@ type Summary struct {
 	Title        string        `json:"title"`
 	Site         string        `json:"site"`
 	Byline       string        `json:"byline,omitempty"`
+	Image        string        `json:"image,omitempty"` // the article's lead image, for the card's thumbnail
 	Headline     string        `json:"headline"`
 	Summary      string        `json:"summary"`
 	KeyPoints    []string      `json:"key_points"`

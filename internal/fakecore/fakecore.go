@@ -30,6 +30,8 @@ type Reader struct {
 	// Panics lists URLs whose Read panics, like an extractor meeting a
 	// hostile page.
 	Panics map[string]bool
+	// Image is every article's lead image; empty by default.
+	Image string
 }
 
 // NewReader returns a Reader of 640-word articles.
@@ -46,6 +48,7 @@ func (f *Reader) Read(ctx context.Context, u string) (*article.Article, error) {
 	words := f.Words
 	started := f.Started
 	boom := f.Panics[u]
+	image := f.Image
 	f.mu.Unlock()
 	if boom {
 		panic("extractor crashed on " + u)
@@ -64,7 +67,7 @@ func (f *Reader) Read(ctx context.Context, u string) (*article.Article, error) {
 		return nil, err
 	}
 	return &article.Article{
-		URL: u, Title: "Title of " + u, Site: "Example News", Language: "en", Words: words,
+		URL: u, Title: "Title of " + u, Site: "Example News", Language: "en", Words: words, Image: image,
 		Text: strings.Repeat("The council said the plan would go ahead. ", words/8),
 	}, nil
 }
@@ -86,6 +89,7 @@ type Summarizer struct {
 	mu    sync.Mutex
 	calls map[string]int
 	total int
+	ask   askState
 }
 
 // NewSummarizer returns a Summarizer naming model in its summaries.
@@ -156,6 +160,7 @@ type Store struct {
 	quota    map[string]int
 	reserved map[string]int
 	claims   map[string]claim
+	ask      askStore
 }
 
 // NewStore returns an empty Store.

@@ -89,7 +89,7 @@ func (s *Server) guildPayload(g Guild) map[string]any {
 		}
 	}
 	roles := []map[string]any{
-		roleJSON(g.ID, "@everyone", everyonePermissions, 0, false),
+		roleJSON(g.ID, "@everyone", g.everyone(), 0, false),
 		roleJSON(botRoleID(g), s.botUser.Username, g.BotPermissions, 1, true),
 	}
 	for i, r := range g.Roles {
@@ -138,10 +138,7 @@ func (s *Server) guildPayload(g Guild) map[string]any {
 }
 
 func channelJSON(guildID string, c Channel, pos int) map[string]any {
-	var parent any
-	if c.ParentID != "" {
-		parent = c.ParentID
-	}
+	parent := nonEmptyOrNil(c.ParentID)
 	if isThread(c.Type) {
 		return threadJSON(guildID, c, parent)
 	}
@@ -306,6 +303,10 @@ type Message struct {
 	Embeds    []*discordgo.MessageEmbed
 	// Type is the message type; zero is a default message.
 	Type discordgo.MessageType
+	// ReplyTo makes the message a reply (type 19) to this message.
+	ReplyTo string
+	// Timestamp defaults to the server's clock.
+	Timestamp time.Time
 }
 
 // Reaction describes a MESSAGE_REACTION_ADD to dispatch.
@@ -494,6 +495,15 @@ func (s *Server) SendMessage(m Message) (map[string]any, error) {
 	return msg, nil
 }
 
+// AddMessage stores a message without dispatching it, as history that
+// was written before the bot connected: REST reads (GET a channel's
+// messages, one message) find it. It returns the message object.
+func (s *Server) AddMessage(m Message) map[string]any {
+	msg := s.messageObject(m)
+	s.storeMessage(msg)
+	return msg
+}
+
 // SendReaction dispatches MESSAGE_REACTION_ADD.
 func (s *Server) SendReaction(r Reaction) error {
 	guildID, channelID := s.defaultPlace(r.GuildID, r.ChannelID)
@@ -523,6 +533,10 @@ func (s *Server) messageObject(m Message) map[string]any {
 	if m.ID == "" {
 		m.ID = s.NewID()
 	}
+	stamp := s.timestamp()
+	if !m.Timestamp.IsZero() {
+		stamp = m.Timestamp.UTC().Format("2006-01-02T15:04:05.000000+00:00")
+	}
 	author := Invoker{User: m.Author}.user()
 	if m.WebhookID != "" && m.Author == nil {
 		// Webhook messages are authored by the webhook itself, a bot.
@@ -537,7 +551,7 @@ func (s *Server) messageObject(m Message) map[string]any {
 		"channel_id":       channelID,
 		"author":           userJSON(author),
 		"content":          m.Content,
-		"timestamp":        s.timestamp(),
+		"timestamp":        stamp,
 		"edited_timestamp": nil,
 		"tts":              false,
 		"mention_everyone": false,
@@ -552,6 +566,14 @@ func (s *Server) messageObject(m Message) map[string]any {
 	}
 	if guildID != "" {
 		msg["guild_id"] = guildID
+	}
+	if m.ReplyTo != "" {
+		msg["type"] = int(discordgo.MessageTypeReply)
+		ref := map[string]any{"message_id": m.ReplyTo, "channel_id": channelID}
+		if guildID != "" {
+			ref["guild_id"] = guildID
+		}
+		msg["message_reference"] = ref
 	}
 	if m.WebhookID != "" {
 		msg["webhook_id"] = m.WebhookID
@@ -581,4 +603,23 @@ func (s *Server) storeMessage(msg map[string]any) {
 	s.mu.Lock()
 	s.messages[id] = &storedMessage{obj: msg}
 	s.mu.Unlock()
+}
+
+// everyone is the @everyone role's permissions in g.
+func (g Guild) everyone() int64 {
+	switch g.EveryonePermissions {
+	case 0:
+		return everyonePermissions
+	case -1:
+		return 0
+	}
+	return g.EveryonePermissions
+}
+
+// nonEmptyOrNil is s, or JSON null when s is empty.
+func nonEmptyOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"mime/multipart"
@@ -732,7 +733,7 @@ func (s *Server) getWebhookMessage(c *restCall) (int, any) {
 	if sm == nil {
 		return st, resp
 	}
-	return http.StatusOK, sm.obj
+	return http.StatusOK, maps.Clone(sm.obj)
 }
 
 func (s *Server) patchWebhookMessage(c *restCall) (int, any) {
@@ -758,7 +759,7 @@ func (s *Server) patchWebhookMessage(c *restCall) (int, any) {
 		si.loading = false
 	}
 	sm.obj["edited_timestamp"] = s.timestamp()
-	return http.StatusOK, sm.obj
+	return http.StatusOK, maps.Clone(sm.obj)
 }
 
 func (s *Server) deleteWebhookMessage(c *restCall) (int, any) {
@@ -867,17 +868,27 @@ func (s *Server) listMessages(c *restCall) (int, any) {
 	if l, err := strconv.Atoi(c.query.Get("limit")); err == nil && l > 0 && l <= 100 {
 		limit = l
 	}
+	before, after := c.query.Get("before"), c.query.Get("after")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []map[string]any
 	for _, sm := range s.messages {
-		if !sm.deleted && sm.obj["channel_id"] == c.params["channel_id"] {
-			out = append(out, sm.obj)
+		id, _ := sm.obj["id"].(string)
+		if sm.deleted || sm.obj["channel_id"] != c.params["channel_id"] ||
+			before != "" && !snowflakeLess(id, before) || after != "" && !snowflakeLess(after, id) {
+			continue
 		}
+		out = append(out, maps.Clone(sm.obj))
 	}
+	// Like Discord: the messages next to the cursor (the latest ones, or
+	// those just before "before", or just after "after"), newest first.
 	sort.Slice(out, func(i, j int) bool { return snowflakeLess(out[j]["id"].(string), out[i]["id"].(string)) })
 	if len(out) > limit {
-		out = out[:limit]
+		if after != "" {
+			out = out[len(out)-limit:]
+		} else {
+			out = out[:limit]
+		}
 	}
 	if out == nil {
 		out = []map[string]any{}
@@ -907,7 +918,7 @@ func (s *Server) getMessage(c *restCall) (int, any) {
 	if sm == nil {
 		return st, resp
 	}
-	return http.StatusOK, sm.obj
+	return http.StatusOK, maps.Clone(sm.obj)
 }
 
 func (s *Server) patchMessage(c *restCall) (int, any) {
@@ -927,7 +938,7 @@ func (s *Server) patchMessage(c *restCall) (int, any) {
 	}
 	applyMessageEdit(sm.obj, data)
 	sm.obj["edited_timestamp"] = s.timestamp()
-	return http.StatusOK, sm.obj
+	return http.StatusOK, maps.Clone(sm.obj)
 }
 
 func (s *Server) deleteMessage(c *restCall) (int, any) {

@@ -69,8 +69,11 @@ type Guild struct {
 	// BotPermissions are the permissions of the bot's own role; zero means
 	// view, send, embed links, attach files, add reactions, read history.
 	BotPermissions int64
+	// EveryonePermissions are the @everyone role's; zero means the default
+	// user's (view, send, read history, use commands). Use -1 for none.
+	EveryonePermissions int64
 	// Roles are the guild's roles besides @everyone (whose ID is the
-	// guild's, with the default user permissions) and the bot's own.
+	// guild's) and the bot's own.
 	Roles []Role
 }
 

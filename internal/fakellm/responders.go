@@ -42,8 +42,12 @@ func (p Payload) JSON() string {
 }
 
 // Good answers with GoodPayload of the article in the prompt (or, with no
-// article found, a short generic summary).
+// article found, a short generic summary); a question about the article
+// (an Ask request) gets GoodAnswer.
 func Good(req *Request) Reply {
+	if _, ok := req.Question(); ok {
+		return Reply{Content: GoodAnswer(req).JSON()}
+	}
 	return Reply{Content: GoodPayload(req).JSON()}
 }
 
