@@ -131,6 +131,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	m.digests = digest.New(digest.Deps{
 		Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock,
 		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: m.client, Logger: logger, OnPanic: reg.Panic,
+		Visibility: m.client,
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
