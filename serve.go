@@ -104,7 +104,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 			return nil, err
 		}
 		llm = l
-		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", cfg.LLMBaseURL, "concurrency", cfg.LLMConcurrency)
+		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", config.RedactURL(cfg.LLMBaseURL), "concurrency", cfg.LLMConcurrency)
 	} else {
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
