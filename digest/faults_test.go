@@ -312,3 +312,37 @@ func TestTakeoverFindsTheDigestInTheChannel(t *testing.T) {
 		}
 	})
 }
+
+// deniedPoster is a poster whose bot has lost Send Messages in the channel.
+type deniedPoster struct{ fakePoster }
+
+type deniedError struct{}
+
+func (deniedError) Error() string { return "missing Send Messages" }
+func (deniedError) UserMessage() string {
+	return "Precis can't post in <#c>: it needs the Send Messages permission there."
+}
+
+func (p *deniedPoster) CanPost(context.Context, string, string) error { return deniedError{} }
+
+// TestRunChecksPermissionsFirst: a digest whose channel Precis can no
+// longer post in is not attempted; /digest status says why.
+func TestRunChecksPermissionsFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newFakeClock(time.Date(2025, 5, 2, 8, 0, 0, 0, time.UTC))
+	st := newMemStore()
+	poster := &deniedPoster{}
+	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger()}, Options{InstanceID: "a"})
+	if _, err := svc.Set(ctx, "g", "c", "09:00", "UTC", "both"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC))
+	svc.RunDue(ctx)
+	if n := len(poster.sent()); n != 0 || poster.attempts != 0 {
+		t.Fatalf("%d posts, %d attempts; want none", n, poster.attempts)
+	}
+	if out, _ := svc.Status(ctx, "g"); !strings.Contains(out, "Send Messages permission") {
+		t.Errorf("status does not say why:\n%s", out)
+	}
+}

@@ -156,6 +156,21 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 		}
 	}
 
+	// Precis may have lost its permissions in the channel since /digest
+	// set: check again before composing, and say why in /digest status.
+	if c, ok := s.poster.(postChecker); ok {
+		if err := c.CanPost(run.ctx, d.GuildID, d.ChannelID); err != nil {
+			why := err.Error()
+			var um interface{ UserMessage() string }
+			if errors.As(err, &um) {
+				why = um.UserMessage()
+			}
+			next := s.retryLater(ctx, run, prev.Attempts, why)
+			log.Warn("digest not posted: cannot post in the channel", "next_attempt", next, "err", err)
+			return true, nil
+		}
+	}
+
 	// Composing (which may call the LLM) gets half the lease; the claim is
 	// renewed meanwhile, and losing it cancels run.ctx.
 	composeCtx, cancel := context.WithTimeout(run.ctx, s.opts.Lease/2)
@@ -410,4 +425,10 @@ func (s *Service) windowStart(last store.DigestRun, ok bool, now time.Time) time
 		start = now
 	}
 	return start
+}
+
+// postChecker is implemented by posters that can tell whether Precis may
+// post in a channel before it tries (the Discord adapter's client).
+type postChecker interface {
+	CanPost(ctx context.Context, guildID, channelID string) error
 }
