@@ -2,12 +2,8 @@ package digest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/internal/pgtest"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
@@ -74,29 +71,7 @@ func faultStores(t *testing.T, fn func(t *testing.T, st Store, clock *fakeClock)
 // dropped when the test ends.
 func openPostgres(t *testing.T, base string, clock *fakeClock) *store.Store {
 	t.Helper()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "precis_digest_test_" + hex.EncodeToString(b[:])
-	admin := func(stmt string) {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	admin("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := store.OpenWith(context.Background(), u.String(), store.Options{Now: clock.Now})
+	st, err := store.OpenWith(context.Background(), pgtest.SchemaURL(t, base), store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

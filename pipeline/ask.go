@@ -192,12 +192,8 @@ func (p *Pipeline) askModel(ctx context.Context, llm, offline Asker, a *article.
 	if err != nil {
 		return nil, err
 	}
-	mctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		mctx, cancel = context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
-		defer cancel()
-	}
+	mctx, cancel := modelContext(ctx)
+	defer cancel()
 	ans, err := llm.Ask(mctx, a, question, history)
 	release()
 	if err == nil && ans.Note == summarize.AskFallbackNote {

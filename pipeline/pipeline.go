@@ -481,14 +481,8 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 	if err != nil {
 		return nil, err
 	}
-	// The model must give up while the job still has time for the offline
-	// summary: its deadline is the job's, less a reserve.
-	mctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		mctx, cancel = context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
-		defer cancel()
-	}
+	mctx, cancel := modelContext(ctx)
+	defer cancel()
 	s, err = sum.Summarize(mctx, a, opts)
 	release()
 	if s != nil {
@@ -545,4 +539,15 @@ func hostOf(u string) string {
 		return strings.TrimPrefix(pu.Hostname(), "www.")
 	}
 	return "the page"
+}
+
+// modelContext is the context of a model call: the job's, ending early
+// enough (a quarter of what is left, at most 10 s) that the offline answer
+// still fits when the model gives up.
+func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
 }
