@@ -105,7 +105,7 @@ func TestFirstMessageFailsRetriedWithinTheDay(t *testing.T) {
 		}
 		clock.Set(time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC))
 		svc.RunDue(ctx)
-		out, _ := svc.Status(ctx, "g")
+		out, _ := svc.Status(ctx, "g", nil)
 		for _, want := range []string{"not posted yet", "HTTP 503", "1 failed attempt", "next try 09:01"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("status after a failed first post lacks %q:\n%s", want, out)
@@ -317,7 +317,7 @@ func TestRunChecksPermissionsFirst(t *testing.T) {
 	if n := len(poster.sent()); n != 0 || poster.attempts != 0 {
 		t.Fatalf("%d posts, %d attempts; want none", n, poster.attempts)
 	}
-	if out, _ := svc.Status(ctx, "g"); !strings.Contains(out, "Send Messages permission") {
+	if out, _ := svc.Status(ctx, "g", nil); !strings.Contains(out, "Send Messages permission") {
 		t.Errorf("status does not say why:\n%s", out)
 	}
 }
