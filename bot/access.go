@@ -116,3 +116,27 @@ func (c *Client) memberPermissions(i *discordgo.Interaction) map[string]int64 {
 	}
 	return out
 }
+
+// memberCanPost reports whether a member may send messages in a channel
+// (in a thread: send in threads), from the server's roles and the
+// channel's overwrites in the gateway's state. Unknown means no.
+func (c *Client) memberCanPost(guildID, channelID string, m *discordgo.Member) bool {
+	if m == nil || m.User == nil {
+		return false
+	}
+	st := c.session.State
+	mm := *m
+	mm.GuildID = guildID
+	if err := st.MemberAdd(&mm); err != nil {
+		return false
+	}
+	need := int64(discordgo.PermissionSendMessages)
+	if parent, inThread := c.place(channelID); inThread && parent != "" {
+		channelID, need = parent, discordgo.PermissionSendMessagesInThreads
+	}
+	perms, err := st.UserChannelPermissions(m.User.ID, channelID)
+	if err != nil {
+		return false
+	}
+	return perms&discordgo.PermissionAdministrator != 0 || perms&need != 0
+}

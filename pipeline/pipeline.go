@@ -237,7 +237,9 @@ func (p *Pipeline) SummarizeLinks(ctx context.Context, req Request, links []stri
 	}
 	refunds := 0
 	for _, r := range results {
-		if errors.Is(r.Err, ErrBusy) {
+		// Work refused (queue full) or skipped by the channel's own length
+		// gate costs nothing.
+		if errors.Is(r.Err, ErrBusy) || !req.Asked && errors.Is(r.Err, ErrTooShort) {
 			refunds++
 		}
 	}
