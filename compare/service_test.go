@@ -92,13 +92,13 @@ func newStore(t *testing.T) *store.Store {
 	must(st.AddFeed(ctx, store.Feed{GuildID: "g", ChannelID: staffChannel, URL: feedB}))
 	must(st.AddFeedItems(ctx, []store.FeedItem{
 		{FeedURL: feedA, GUID: "1", URL: coastalURL, Title: "Northport votes for sea wall after long debate",
-			Summary: "<p>After a five-hour debate, Northport city council voted 9 to 4 on Tuesday to build a £48 million sea wall along the harbour.</p>",
+			Summary:   "<p>After a five-hour debate, Northport city council voted 9 to 4 on Tuesday to build a £48 million sea wall along the harbour.</p>",
 			Published: now.Add(-13 * time.Hour), SeenAt: now.Add(-12 * time.Hour)},
 		{FeedURL: feedA, GUID: "2", URL: oldStoryURL, Title: "Northport council to debate £48 million sea wall",
-			Summary: "Northport city council will debate a £48 million sea wall for the harbour.",
+			Summary:   "Northport city council will debate a £48 million sea wall for the harbour.",
 			Published: now.Add(-200 * 24 * time.Hour), SeenAt: now.Add(-200 * 24 * time.Hour)},
 		{FeedURL: feedB, GUID: "3", URL: courierURL, Title: "Sea wall will raise council tax by 4 percent, finance chief says",
-			Summary: "Northport households will pay 4 percent more council tax to fund the £48 million sea wall approved on Tuesday.",
+			Summary:   "Northport households will pay 4 percent more council tax to fund the £48 million sea wall approved on Tuesday.",
 			Published: now.Add(-2 * time.Hour), SeenAt: now.Add(-time.Hour)},
 	}))
 	for i, l := range []store.SharedLink{
