@@ -2,8 +2,6 @@ package compare
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,10 +11,9 @@ import (
 
 	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/internal/fakellm"
+	"github.com/precisbot/precis/internal/golden"
 	"github.com/precisbot/precis/summarize"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The fixtures: three outlets on one council vote. The Herald and the
 // Coastal Times agree; the Courier (no og:site_name, so named by its
@@ -339,7 +336,7 @@ func TestCompareOffline(t *testing.T) {
 	if len(c.Common) == 0 || len(c.Framing) != 3 {
 		t.Errorf("common %+v framing %+v", c.Common, c.Framing)
 	}
-	golden(t, "offline.golden.json", c)
+	golden.JSON(t, "offline", c)
 }
 
 // TestCompareFallbacks: a failing model and a model whose every point
@@ -418,28 +415,5 @@ func TestCompareLongArticles(t *testing.T) {
 	}
 	if p := srv.Requests()[0].LastUser(); !strings.Contains(p, "[...]") || !strings.Contains(p, "£48 million sea wall") {
 		t.Errorf("prompt not cut to the relevant passages")
-	}
-}
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n%s", name, got)
 	}
 }
