@@ -169,7 +169,11 @@ func comparePoint(text string, outlets []string, ev []compare.Evidence) string {
 		return ""
 	}
 	line := "• " + discordtext.Escape(text)
-	if len(outlets) > 0 {
+	named := true
+	for _, o := range outlets {
+		named = named && strings.Contains(text, renderLine(o))
+	}
+	if !named {
 		names := make([]string, len(outlets))
 		for i, o := range outlets {
 			names[i] = discordtext.Escape(renderLine(o))
@@ -178,8 +182,8 @@ func comparePoint(text string, outlets []string, ev []compare.Evidence) string {
 	}
 	for _, e := range ev {
 		words := renderLine(e.Text)
-		if words == "" || renderLine(text) == words {
-			continue
+		if words == "" || strings.Contains(text, words) {
+			continue // the point quotes it already (offline points do)
 		}
 		line += "\n> " + discordtext.Truncate(discordtext.Escape(words), compareMaxEvidence) + " — " + discordtext.Escape(renderLine(e.Outlet))
 	}
