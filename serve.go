@@ -109,8 +109,11 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
 	reg := metrics.New()
+	// Other coverage comes from the server's feeds and shared links; no
+	// Visibility yet keeps it to the channel's own (see compare_cmd.go).
+	finder := newCompareFinder(m.store, nil, now, logger)
 	m.pipeline, err = pipeline.New(pipeline.Deps{
-		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store,
+		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store, Coverage: finder,
 		Metrics: reg, Logger: logger, Now: now,
 	}, pipeline.Options{
 		Workers: cfg.Workers, QueueSize: config.DefaultQueueSize, ModelConcurrency: cfg.LLMConcurrency,
@@ -135,6 +138,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
 		History: m.client, Recaps: newRecaps(cfg, m.store, now, logger), RecapOptIn: m.store,
+		Compares: newCompareService(cfg, m.pipeline, finder, m.store, m.model.HTTPClient(), logger),
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -263,9 +264,9 @@ func (f *Finder) Find(ctx context.Context, t Target) ([]Candidate, error) {
 	if norm == "" {
 		norm, _ = article.NormalizeURL(t.URL)
 	}
-	own := map[string]bool{normName(HostOf(t.URL)): true}
+	own := map[string]bool{"host:" + hostKey(t.URL): true}
 	if t.Site != "" {
-		own[normName(t.Site)] = true
+		own["site:"+normName(t.Site)] = true
 	}
 	var others []Candidate
 	seen := map[string]bool{norm: true}
@@ -295,17 +296,31 @@ func (f *Finder) Find(ctx context.Context, t Target) ([]Candidate, error) {
 	var kept []Candidate
 	outlets := map[string]bool{}
 	for _, c := range out {
-		name := normName(c.Outlet())
-		if own[name] || own[normName(HostOf(c.URL))] || outlets[name] {
+		host := "host:" + hostKey(c.URL)
+		name := host
+		if c.Site != "" {
+			name = "site:" + normName(c.Site)
+		}
+		if own[name] || own[host] || outlets[name] || outlets[host] {
 			continue
 		}
-		outlets[name] = true
+		outlets[name], outlets[host] = true, true
 		kept = append(kept, c)
 		if len(kept) == MaxCoverage {
 			break
 		}
 	}
 	return kept, nil
+}
+
+// hostKey tells outlets apart by address: the host with its port (two
+// sites on one machine are two outlets), without "www.".
+func hostKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Host), "www.")
 }
 
 // AlsoCovered implements pipeline.Coverage: the "Also covered by" line of
