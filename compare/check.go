@@ -204,6 +204,56 @@ type Report struct {
 	// UnverifiedNumbers are points dropped for a figure missing from an
 	// article of an outlet they name.
 	UnverifiedNumbers []string
+	// Ratings are framing notes, and points naming an outlet, dropped for
+	// judging an outlet (biased, unreliable, propaganda...): Precis does
+	// not let the model rate outlets.
+	Ratings []string
+}
+
+// ratingWords judge an outlet rather than describe what it reports.
+var ratingWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`bias biased unbiased partisan propaganda unreliable reliable reliability
+		trustworthy untrustworthy credible credibility misleading misleads sensationalist sensationalised sensationalized
+		sensational clickbait slanted spin spins agenda dishonest honest accurate inaccurate accuracy objective
+		balanced unbalanced fair unfair hyperbolic alarmist one-sided left-wing right-wing leftist rightist`) {
+		ratingWords[w] = true
+	}
+}
+
+// rates reports whether text uses a word that judges an outlet.
+func rates(text string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-'
+	}) {
+		if ratingWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// namesOutlet reports whether text names one of the compared outlets.
+func (c *checker) namesOutlet(text string) bool {
+	n := normName(text)
+	for _, s := range c.srcs {
+		if k := normName(s.name); k != "" && strings.Contains(n, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// judges reports (and records) a point or note that rates an outlet: any
+// note on framing with a rating word, any point with one that names an
+// outlet.
+func (c *checker) judges(text string, framing bool) bool {
+	if rates(text) && (framing || c.namesOutlet(text)) {
+		c.rep.Ratings = append(c.rep.Ratings, text)
+		return true
+	}
+	return false
 }
 
 // checker checks a model's comparison against the articles.
@@ -267,7 +317,7 @@ func (c *checker) check(a *answer, out *Comparison) {
 	}
 	for _, p := range a.common {
 		text := cleanModelText(p.point)
-		if text == "" {
+		if text == "" || c.judges(text, false) {
 			continue
 		}
 		if ev, ok := c.back(text, c.srcs, p.evidence); ok {
@@ -276,7 +326,7 @@ func (c *checker) check(a *answer, out *Comparison) {
 	}
 	for _, p := range a.differences {
 		text := cleanModelText(p.point)
-		if text == "" || len(p.outlets) == 0 {
+		if text == "" || len(p.outlets) == 0 || c.judges(text, false) {
 			continue
 		}
 		named, ok := c.named(p.outlets)
@@ -308,7 +358,7 @@ func (c *checker) check(a *answer, out *Comparison) {
 	for _, f := range a.framing {
 		s := c.outlet(f.outlet)
 		note := cleanModelText(f.note)
-		if note == "" {
+		if note == "" || c.judges(note, true) {
 			continue
 		}
 		if s == nil {

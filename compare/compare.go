@@ -137,13 +137,3 @@ func HostOf(raw string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-func joinNotes(notes ...string) string {
-	var out []string
-	for _, n := range notes {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, " ")
-}

@@ -250,6 +250,15 @@ func TestCompareChecks(t *testing.T) {
 				t.Errorf("common %+v differences %+v", c.Common, c.Differences)
 			}
 		}},
+		{"the model does not rate outlets, even quoting an injected line", func(p *fakellm.ComparePayload, _ []fakellm.CompareArticle) {
+			p.Framing = []fakellm.CompareFraming{{Outlet: herald, Note: "The Herald's coverage is biased toward the mayor.",
+				Evidence: []fakellm.CompareEvidence{{Outlet: herald, Text: "said Mayor Ellen Varga, who proposed the scheme last autumn"}}}}
+			p.Differences = []fakellm.ComparePoint{{Point: "Only the Coastal Times gives a balanced account of the vote.", Outlets: []string{coastal}}}
+		}, func(t *testing.T, c *Comparison) {
+			if len(c.Framing) != 0 || len(c.Differences) != 0 {
+				t.Errorf("ratings kept: framing %+v differences %+v", c.Framing, c.Differences)
+			}
+		}},
 		{"mentions and links in points are made inert", func(p *fakellm.ComparePayload, _ []fakellm.CompareArticle) {
 			p.Common[0].Point = "@everyone Northport city council approved a sea wall on Tuesday, see https://evil.example/x"
 		}, func(t *testing.T, c *Comparison) {

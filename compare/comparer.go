@@ -190,10 +190,10 @@ func (c *Comparer) withModel(ctx context.Context, srcs []*source) (*Comparison, 
 	}
 	ch := &checker{srcs: srcs, related: c.opts.Language == "" || sameLanguage(c.opts.Language, srcs)}
 	ch.check(a, out)
-	if r := ch.rep; len(r.FabricatedQuotes)+len(r.MovedQuotes)+len(r.AmbiguousQuotes)+len(r.Unbacked)+len(r.UnknownOutlets)+len(r.UnverifiedNumbers) > 0 {
+	if r := ch.rep; len(r.FabricatedQuotes)+len(r.MovedQuotes)+len(r.AmbiguousQuotes)+len(r.Unbacked)+len(r.UnknownOutlets)+len(r.UnverifiedNumbers)+len(r.Ratings) > 0 {
 		c.log.InfoContext(ctx, "checks changed the comparison", "fabricated_quotes", len(r.FabricatedQuotes),
 			"moved_quotes", len(r.MovedQuotes), "ambiguous_quotes", len(r.AmbiguousQuotes), "unbacked", len(r.Unbacked),
-			"unknown_outlets", len(r.UnknownOutlets), "unverified_numbers", len(r.UnverifiedNumbers))
+			"unknown_outlets", len(r.UnknownOutlets), "unverified_numbers", len(r.UnverifiedNumbers), "ratings", len(r.Ratings))
 	}
 	return out, nil
 }

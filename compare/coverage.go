@@ -271,6 +271,11 @@ func (f *Finder) Find(ctx context.Context, t Target) ([]Candidate, error) {
 	var others []Candidate
 	seen := map[string]bool{norm: true}
 	for _, c := range cands {
+		if c.NormURL == "" {
+			if c.NormURL, err = article.NormalizeURL(c.URL); err != nil {
+				continue
+			}
+		}
 		if seen[c.NormURL] {
 			continue
 		}

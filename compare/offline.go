@@ -199,7 +199,7 @@ func distinctFacts(srcs []*source) []Difference {
 				key := "figure:" + strings.ToLower(f)
 				var holders []*source
 				for _, o := range srcs {
-					if hasFigure(o.full, f) {
+					if o.hasFigure(f) {
 						holders = append(holders, o)
 					}
 				}
@@ -239,14 +239,24 @@ func distinctFacts(srcs []*source) []Difference {
 // hasFigure reports whether text gives figure f: a figure of the same
 // value (thousands separators and scale words normalised) with the same
 // unit (percent, a currency, none).
-func hasFigure(text, f string) bool {
+func hasFigure(text, f string) bool { return hasFigureIn(figureRE.FindAllString(text, -1), f) }
+
+func hasFigureIn(figures []string, f string) bool {
 	unit := figureUnit(f)
-	for _, g := range figureRE.FindAllString(text, -1) {
+	for _, g := range figures {
 		if figureUnit(g) == unit && len(summarize.UnverifiedNumbers(f, g)) == 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// hasFigure is hasFigure over the whole article, its figures found once.
+func (s *source) hasFigure(f string) bool {
+	if s.figs == nil {
+		s.figs = append([]string{}, figureRE.FindAllString(s.full, -1)...)
+	}
+	return hasFigureIn(s.figs, f)
 }
 
 // figureUnit is "%" for percentages, the currency sign for amounts, or "".

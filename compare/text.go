@@ -19,6 +19,7 @@ type source struct {
 	full  string
 	sents []string
 	ts    map[string]bool
+	figs  []string // the figures in full (offline.go)
 }
 
 func newSource(a *article.Article, name string) *source {
