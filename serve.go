@@ -104,7 +104,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 			return nil, err
 		}
 		llm = l
-		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", cfg.LLMBaseURL, "concurrency", cfg.LLMConcurrency)
+		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", config.RedactURL(cfg.LLMBaseURL), "concurrency", cfg.LLMConcurrency)
 	} else {
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
@@ -134,6 +134,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	m.digests = digest.New(digest.Deps{
 		Store: m.store, Fetcher: m.fetcher, Poster: m.client, Clock: clock,
 		Summarizer: pipeline.DigestSummaries{Pipeline: m.pipeline}, Channels: m.client, Logger: logger, OnPanic: reg.Panic,
+		Visibility: m.client,
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,

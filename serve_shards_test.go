@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/precisbot/precis/internal/fakediscord"
 	"github.com/precisbot/precis/internal/fakellm"
+	"github.com/precisbot/precis/internal/pgtest"
 )
 
 // TestTwoShardsOnePostgres runs Precis as shard 0 and shard 1 of 2 on one
@@ -157,29 +154,4 @@ func guildOnShard(shard, count, k int) string {
 
 // postgresSchema makes a schema for one test on the server at base and
 // returns a DATABASE_URL whose search_path is it; it is dropped after.
-func postgresSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "precis_main_test_" + hex.EncodeToString(b[:])
-	exec := func(stmt string) {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	exec("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresSchema(t *testing.T, base string) string { return pgtest.SchemaURL(t, base) }

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,4 +202,66 @@ func (l *logLines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// BenchmarkIdleServe reports the resident memory of `precis serve` after
+// READY and the commands are registered, idle, against the fake Discord
+// (idle_rss_MiB), and the start-up time of `precis version` (version_ms).
+// Its peak memory is best read with `/usr/bin/time -f %M precis version`:
+// a child's max RSS seen from the test process includes the fork's copy.
+//
+//	go test -run '^$' -bench IdleServe -benchtime 1x .
+func BenchmarkIdleServe(b *testing.B) {
+	fake, err := fakediscord.Start(fakediscord.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fake.Close()
+	bin := filepath.Join(b.TempDir(), "precis")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var idle, verMS float64
+	for i := 0; b.Loop(); i++ {
+		cmd := exec.Command(bin, "serve")
+		cmd.Dir = b.TempDir()
+		cmd.Env = append(os.Environ(), "DISCORD_TOKEN="+fake.Token(), "DISCORD_API_URL="+fake.APIURL(), "HTTP_ADDR=off")
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := fake.WaitRequestN(ctx, i+1, fakediscord.Match("PUT", "/applications/*/**"))
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(2 * time.Second) // a measurement: let start-up garbage be collected
+		idle = rssMiB(b, cmd.Process.Pid)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+
+		start := time.Now()
+		v := exec.Command(bin, "version")
+		if err := v.Run(); err != nil {
+			b.Fatal(err)
+		}
+		verMS = float64(time.Since(start).Microseconds()) / 1000
+	}
+	b.ReportMetric(idle, "idle_rss_MiB")
+	b.ReportMetric(verMS, "version_ms")
+}
+
+// rssMiB is a process's resident memory from /proc.
+func rssMiB(b *testing.B, pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

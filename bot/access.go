@@ -32,12 +32,18 @@ func (e *AccessError) UserMessage() string {
 // channel (a thread: its parent's permissions, and Send Messages in
 // Threads); it implements commands.Access. The answer comes from the
 // gateway's state: the server's roles and the channel's overwrites.
-func (c *Client) CanPost(ctx context.Context, _, channelID string) error {
+func (c *Client) CanPost(ctx context.Context, guildID, channelID string) error {
 	self, err := c.selfID(ctx)
 	if err != nil {
 		return err
 	}
 	st := c.session.State
+	if _, err := st.Guild(guildID); guildID != "" && err != nil {
+		// Another shard's server (or one this process has not seen yet):
+		// its permissions are not known here, and posting tells soon
+		// enough (a refusal is retried and shown in /digest status).
+		return nil
+	}
 	ch, err := st.Channel(channelID)
 	if err != nil {
 		if ch, err = c.session.Channel(channelID, discordgo.WithContext(ctx)); err != nil {
@@ -109,4 +115,28 @@ func (c *Client) memberPermissions(i *discordgo.Interaction) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// memberCanPost reports whether a member may send messages in a channel
+// (in a thread: send in threads), from the server's roles and the
+// channel's overwrites in the gateway's state. Unknown means no.
+func (c *Client) memberCanPost(guildID, channelID string, m *discordgo.Member) bool {
+	if m == nil || m.User == nil {
+		return false
+	}
+	st := c.session.State
+	mm := *m
+	mm.GuildID = guildID
+	if err := st.MemberAdd(&mm); err != nil {
+		return false
+	}
+	need := int64(discordgo.PermissionSendMessages)
+	if parent, inThread := c.place(channelID); inThread && parent != "" {
+		channelID, need = parent, discordgo.PermissionSendMessagesInThreads
+	}
+	perms, err := st.UserChannelPermissions(m.User.ID, channelID)
+	if err != nil {
+		return false
+	}
+	return perms&discordgo.PermissionAdministrator != 0 || perms&need != 0
 }

@@ -41,6 +41,7 @@ type Store interface {
 	ChannelSettings(ctx context.Context, guildID, channelID string) (store.ChannelSettings, error)
 	RecordLink(ctx context.Context, l store.SharedLink) error
 	Ping(ctx context.Context) error
+	Forgetter
 }
 
 // ModelState reports what Precis last heard from its model server for
@@ -133,6 +134,12 @@ func New(client *Client, deps Deps, opts Options) (*Bot, error) {
 	s.AddHandler(contained(b, "message", b.onMessageCreate))
 	s.AddHandler(contained(b, "reaction", b.onReactionAdd))
 	s.AddHandler(contained(b, "interaction", b.onInteractionCreate))
+	s.AddHandler(contained(b, "message_delete", b.onMessageDelete))
+	s.AddHandler(contained(b, "message_delete_bulk", b.onMessageDeleteBulk))
+	s.AddHandler(contained(b, "message_update", b.onMessageUpdate))
+	s.AddHandler(contained(b, "channel_delete", b.onChannelDelete))
+	s.AddHandler(contained(b, "thread_delete", b.onThreadDelete))
+	s.AddHandler(contained(b, "guild_delete", b.onGuildDelete))
 	s.AddHandler(b.onRateLimit)
 	return b, nil
 }

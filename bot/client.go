@@ -187,22 +187,6 @@ func (c *Client) selfID(ctx context.Context) (string, error) {
 	return u.ID, nil
 }
 
-// send posts a message with mentions disabled, retrying Discord's server
-// errors.
-func (c *Client) send(ctx context.Context, channelID string, msg *discordgo.MessageSend) (string, error) {
-	start := time.Now()
-	var posted *discordgo.Message
-	err := retryPost(ctx, c.opts.RetryBase, func() (err error) {
-		posted, err = c.session.ChannelMessageSendComplex(channelID, msg, discordgo.WithContext(ctx))
-		return err
-	})
-	c.metrics.ObserveStage("post", time.Since(start))
-	if err != nil {
-		return "", fmt.Errorf("post to channel %s: %w", channelID, err)
-	}
-	return posted.ID, nil
-}
-
 // ChannelName names a channel from the gateway's state, asking the API
 // only for channels the state does not hold; it implements
 // digest.ChannelNamer.

@@ -51,3 +51,32 @@ func TestPostDigestIsIdempotent(t *testing.T) {
 		t.Errorf("found %v for another day", found)
 	}
 }
+
+// A pasted link's reply that Discord accepted but answered with a 500 is
+// retried with the same nonce: one reply in the channel.
+func TestReplyIsIdempotent(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, func(c *harnessConfig) { c.client.RetryBase = time.Millisecond })
+	h.fake.FailAfter(http.MethodPost, "/channels/"+fakediscord.DefaultChannelID+"/messages", http.StatusInternalServerError)
+	msg, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/once"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitN(2, fakediscord.Match("POST", "/channels/*/messages"))
+	if !h.bot.Idle(h.ctx) {
+		t.Fatal("busy")
+	}
+	msgs, err := h.bot.client.session.ChannelMessages(fakediscord.DefaultChannelID, 50, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies := 0
+	for _, m := range msgs {
+		if m.MessageReference != nil && m.MessageReference.MessageID == msg["id"] {
+			replies++
+		}
+	}
+	if replies != 1 {
+		t.Errorf("%d replies in the channel after a retried post, want 1", replies)
+	}
+}

@@ -37,6 +37,7 @@ type harness struct {
 
 // harnessConfig is what a test may change before the bot starts.
 type harnessConfig struct {
+	fake   fakediscord.Options
 	client ClientOptions
 	bot    Options
 	core   pipeline.Options
@@ -57,16 +58,22 @@ func testCoreOptions() pipeline.Options {
 // until the commands are registered.
 func startBot(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
-	fake := fakediscord.New(t, fakediscord.Options{})
-	h := &harness{t: t, fake: fake, reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"), store: fakecore.NewStore()}
 	cfg := harnessConfig{
-		client: ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second},
-		bot:    Options{ShutdownGrace: time.Second, JobTimeout: time.Minute},
-		core:   testCoreOptions(),
+		bot:  Options{ShutdownGrace: time.Second, JobTimeout: time.Minute},
+		core: testCoreOptions(),
 	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	fake := fakediscord.New(t, cfg.fake)
+	if cfg.client.Token == "" {
+		cfg.client.Token = fake.Token()
+	}
+	cfg.client.APIURL = fake.APIURL()
+	if cfg.client.RetryBase == 0 {
+		cfg.client.RetryBase = time.Second
+	}
+	h := &harness{t: t, fake: fake, reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"), store: fakecore.NewStore()}
 	h.bot, h.pipe = newTestBot(t, cfg, h.reader, h.llm, h.store)
 	h.ctx, h.cancel = context.WithTimeout(context.Background(), 30*time.Second)
 	runCtx, stop := context.WithCancel(context.Background())
@@ -415,6 +422,36 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 	}
 	if n := h.reader.Calls(norm); n != 0 {
 		t.Errorf("cached link fetched %d times", n)
+	}
+}
+
+// A 📰 from a member who may not post in the channel makes Precis say
+// nothing: it never speaks where the asker could not.
+func TestReactionFromMemberWhoCannotPost(t *testing.T) {
+	t.Parallel()
+	h := startBot(t, func(c *harnessConfig) {
+		c.fake.Guilds = []fakediscord.Guild{{ID: fakediscord.DefaultGuildID,
+			EveryonePermissions: discordgo.PermissionViewChannel | discordgo.PermissionAddReactions | discordgo.PermissionReadMessageHistory}}
+	})
+	g, c := fakediscord.DefaultGuildID, fakediscord.DefaultChannelID
+	_ = h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "reaction"})
+	msg, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/react"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-h.store.Linked
+	if err := h.fake.SendReaction(fakediscord.Reaction{MessageID: msg["id"].(string), Emoji: reactionEmoji}); err != nil {
+		t.Fatal(err)
+	}
+	// The reaction handler fetches nothing and posts nothing; wait for it.
+	if _, err := h.fake.WaitDispatch(h.ctx, "MESSAGE_REACTION_ADD", 1); err != nil {
+		t.Fatal(err)
+	}
+	if !h.bot.Idle(h.ctx) {
+		t.Fatal("busy")
+	}
+	if n := count(h.fake.Requests(), fakediscord.Match("POST", "/channels/*/messages")); n != 0 || h.reader.Calls("https://news.example/react") != 0 {
+		t.Errorf("Precis answered a reaction of a member who cannot post (%d posts)", n)
 	}
 }
 

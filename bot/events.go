@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -130,6 +132,12 @@ func (b *Bot) onReactionAdd(s *discordgo.Session, r *discordgo.MessageReactionAd
 	if cs.Mode != commands.ModeReaction {
 		return
 	}
+	// A reaction asks Precis to speak in the channel: only for members who
+	// could post there themselves.
+	if !b.client.memberCanPost(r.GuildID, r.ChannelID, r.Member) {
+		b.metrics.Summary(pipeline.SourceReaction, "not_allowed", 0)
+		return
+	}
 	if !b.reactions.add(r.ChannelID + "/" + r.MessageID) {
 		return // someone already asked for this message
 	}
@@ -206,7 +214,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, user
 		log.Info("summaries skipped", "reason", err)
 		return
 	}
-	for _, r := range results {
+	for i, r := range results {
 		if r.Err != nil {
 			kind := pipeline.Kind(r.Err)
 			b.metrics.Summary(source, kind, 0)
@@ -218,7 +226,9 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, user
 			continue
 		}
 		msg := render.Reply(r.Summary, m.GuildID, m.ChannelID, m.ID)
-		if _, err := b.client.send(ctx, m.ChannelID, msg); err != nil {
+		// The nonce makes a retried reply (a 5xx after Discord accepted
+		// it) one message, not two.
+		if _, err := b.client.sendOnce(ctx, m.ChannelID, msg, replyNonce(m.ChannelID, m.ID, i)); err != nil {
 			b.metrics.Summary(source, "post_error", 0)
 			log.Warn("post summary", "url", r.URL, "err", err)
 			continue
@@ -253,4 +263,10 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// replyNonce is a reply's nonce: the same for the same message and link.
+func replyNonce(channelID, messageID string, i int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "reply|%s|%s|%d", channelID, messageID, i))
+	return hex.EncodeToString(sum[:])[:25]
 }

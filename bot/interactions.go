@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 			log.Debug("progress edit", "err", err)
 		}
 	})
-	resp := h.Handle(ctx, req, prog.set)
+	resp := b.handle(ctx, h, req, prog.set, log)
 	prog.stop()
 	b.finish(ctx, s, ic.Interaction, resp, eph, log)
 	if req.Name == commands.NameSummarize || req.Name == commands.NameSummarizeLink {
@@ -245,4 +246,18 @@ func messageText(m *discordgo.Message) string {
 		}
 	}
 	return b.String()
+}
+
+// handle runs a command's handler; a panic (a hostile page or message
+// deep in a handler) becomes an error answer, so the member is never left
+// with "Precis is thinking…".
+func (b *Bot) handle(ctx context.Context, h Handler, req commands.Request, progress func(string), log *slog.Logger) (resp commands.Response) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.metrics.Panic("command")
+			log.Error("panic in command handler", "panic", fmt.Sprint(r), "stack", stack())
+			resp = commands.Response{Error: pipeline.Explain(&pipeline.PanicError{Where: "command", Value: r}), Ephemeral: true}
+		}
+	}()
+	return h.Handle(ctx, req, progress)
 }

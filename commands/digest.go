@@ -32,6 +32,13 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		if msg := h.checkDigestChannel(ctx, req, orHere); msg != "" {
 			return Response{Error: msg}
 		}
+	case "preview", "feeds list":
+		// Manage Server does not include seeing every channel: a preview
+		// shows what would be shared in a channel, so only to those who
+		// can see it.
+		if !req.canView(orHere) {
+			return Response{Error: fmt.Sprintf("You need to be able to see <#%s> to look at its digest.", orHere)}
+		}
 	}
 	d := h.deps.Digest
 	switch sub {
@@ -108,7 +115,7 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 		}
 		return Response{Digest: dg}
 	case "status":
-		text, err := d.Status(ctx, req.GuildID)
+		text, err := d.Status(ctx, req.GuildID, req.canView)
 		if err != nil {
 			return Response{Error: pipeline.Explain(err)}
 		}

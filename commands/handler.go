@@ -43,7 +43,7 @@ type DigestService interface {
 	RemoveFeed(ctx context.Context, guildID, channelID, feedURL string) error
 	Feeds(ctx context.Context, guildID, channelID string) ([]string, error)
 	Preview(ctx context.Context, guildID, channelID string) (*digest.Digest, error)
-	Status(ctx context.Context, guildID string) (string, error)
+	Status(ctx context.Context, guildID string, canSee func(channelID string) bool) (string, error)
 }
 
 // Access tells whether Precis itself can post in a channel (view, send,

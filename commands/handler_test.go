@@ -119,7 +119,7 @@ func (d *fakeDigest) Feeds(_ context.Context, g, c string) ([]string, error) {
 func (d *fakeDigest) Preview(_ context.Context, g, c string) (*digest.Digest, error) {
 	return d.dg, d.rec("preview %s %s", g, c)
 }
-func (d *fakeDigest) Status(_ context.Context, g string) (string, error) {
+func (d *fakeDigest) Status(_ context.Context, g string, _ func(string) bool) (string, error) {
 	return "**status**", d.rec("status %s", g)
 }
 

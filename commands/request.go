@@ -85,6 +85,17 @@ func (r Request) CanPost() bool {
 	return r.Permissions&(PermSendMessages|PermAdministrator) != 0
 }
 
+// canView reports whether the member can see channelID, from the
+// permissions Discord sent for it (the channel the command was used in, or
+// one its options name); unknown means no.
+func (r Request) canView(channelID string) bool {
+	perms, ok := r.ChannelPermissions[channelID]
+	if !ok && channelID == r.ChannelID {
+		perms, ok = r.Permissions, true
+	}
+	return ok && perms&(PermViewChannel|PermAdministrator) != 0
+}
+
 // Has reports whether an option was given.
 func (r Request) Has(name string) bool {
 	_, ok := r.Options[name]

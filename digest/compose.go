@@ -364,11 +364,15 @@ func (s *Service) collect(ctx context.Context, sched store.DigestSchedule, since
 		if err != nil {
 			return nil, fmt.Errorf("shared links since %s: %w", since.Format(time.RFC3339), err)
 		}
+		vis := s.newAudience(sched)
 		for k, l := range links {
 			if k%checkEvery == 0 && ctx.Err() != nil {
 				return nil, fmt.Errorf("collect: %w", ctx.Err())
 			}
 			if l.SharedAt.Before(since) || !l.SharedAt.Before(until) {
+				continue
+			}
+			if !vis.allows(ctx, l.ChannelID, rep) {
 				continue
 			}
 			n := l.NormURL

@@ -112,6 +112,15 @@ type ChannelNamer interface {
 	ChannelName(ctx context.Context, guildID, channelID string) (string, error)
 }
 
+// Visibility decides whether a link shared in one channel may be shown in
+// a digest posted in another: only if everyone who can see the digest's
+// channel can also see the channel it was shared in. The Discord adapter
+// implements it from the server's roles and permission overwrites. An
+// error means it could not tell; the link is then left out.
+type Visibility interface {
+	Covers(ctx context.Context, guildID, sharedChannelID, digestChannelID string) (bool, error)
+}
+
 // Clock is the time source. After is used for every wait, so tests drive the
 // scheduler with a fake clock instead of sleeping.
 type Clock interface {
@@ -135,6 +144,9 @@ type Deps struct {
 	Summarizer Summarizer
 	// Channels names channels for "shared in #name"; nil uses <#id>.
 	Channels ChannelNamer
+	// Visibility, when set, keeps out links shared where not everyone who
+	// sees the digest could see them; nil shows every shared link.
+	Visibility Visibility
 	// Clock defaults to the system clock.
 	Clock Clock
 	// Logger defaults to slog.Default().
@@ -242,6 +254,7 @@ type Service struct {
 	poster     Poster
 	summarizer Summarizer
 	channels   ChannelNamer
+	visibility Visibility
 	clock      Clock
 	log        *slog.Logger
 	onPanic    func(string)
@@ -264,6 +277,7 @@ func New(deps Deps, opts Options) *Service {
 		poster:     deps.Poster,
 		summarizer: deps.Summarizer,
 		channels:   deps.Channels,
+		visibility: deps.Visibility,
 		clock:      deps.Clock,
 		log:        deps.Logger,
 		onPanic:    deps.OnPanic,

@@ -2,12 +2,8 @@ package digest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/internal/pgtest"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
@@ -74,29 +71,7 @@ func faultStores(t *testing.T, fn func(t *testing.T, st Store, clock *fakeClock)
 // dropped when the test ends.
 func openPostgres(t *testing.T, base string, clock *fakeClock) *store.Store {
 	t.Helper()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	schema := "precis_digest_test_" + hex.EncodeToString(b[:])
-	admin := func(stmt string) {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	admin("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := store.OpenWith(context.Background(), u.String(), store.Options{Now: clock.Now})
+	st, err := store.OpenWith(context.Background(), pgtest.SchemaURL(t, base), store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +105,7 @@ func TestFirstMessageFailsRetriedWithinTheDay(t *testing.T) {
 		}
 		clock.Set(time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC))
 		svc.RunDue(ctx)
-		out, _ := svc.Status(ctx, "g")
+		out, _ := svc.Status(ctx, "g", nil)
 		for _, want := range []string{"not posted yet", "HTTP 503", "1 failed attempt", "next try 09:01"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("status after a failed first post lacks %q:\n%s", want, out)
@@ -311,4 +286,38 @@ func TestTakeoverFindsTheDigestInTheChannel(t *testing.T) {
 			t.Errorf("run = %+v; want done with the message found in the channel", last)
 		}
 	})
+}
+
+// deniedPoster is a poster whose bot has lost Send Messages in the channel.
+type deniedPoster struct{ fakePoster }
+
+type deniedError struct{}
+
+func (deniedError) Error() string { return "missing Send Messages" }
+func (deniedError) UserMessage() string {
+	return "Precis can't post in <#c>: it needs the Send Messages permission there."
+}
+
+func (p *deniedPoster) CanPost(context.Context, string, string) error { return deniedError{} }
+
+// TestRunChecksPermissionsFirst: a digest whose channel Precis can no
+// longer post in is not attempted; /digest status says why.
+func TestRunChecksPermissionsFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newFakeClock(time.Date(2025, 5, 2, 8, 0, 0, 0, time.UTC))
+	st := newMemStore()
+	poster := &deniedPoster{}
+	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger()}, Options{InstanceID: "a"})
+	if _, err := svc.Set(ctx, "g", "c", "09:00", "UTC", "both"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC))
+	svc.RunDue(ctx)
+	if n := len(poster.sent()); n != 0 || poster.attempts != 0 {
+		t.Fatalf("%d posts, %d attempts; want none", n, poster.attempts)
+	}
+	if out, _ := svc.Status(ctx, "g", nil); !strings.Contains(out, "Send Messages permission") {
+		t.Errorf("status does not say why:\n%s", out)
+	}
 }

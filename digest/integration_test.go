@@ -147,7 +147,7 @@ func TestEndToEndRealStoreAndFetcher(t *testing.T) {
 		t.Errorf("conditional polls %d, 304s %d", c, nm)
 	}
 
-	status, err := svc.Status(ctx, "g")
+	status, err := svc.Status(ctx, "g", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

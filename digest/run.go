@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -65,10 +66,26 @@ func (s *Service) RunDue(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if _, err := s.runIfDue(ctx, d); err != nil {
+		if _, err := s.runContained(ctx, d); err != nil {
 			s.log.Error("digest run", "guild_id", d.GuildID, "channel_id", d.ChannelID, "err", err)
 		}
 	}
+}
+
+// runContained is runIfDue with a panic (hostile feed text deep in
+// composing, say) turned into that run's error: the other digests go on,
+// and the run's claim runs out and is retried.
+func (s *Service) runContained(ctx context.Context, d store.DigestSchedule) (posted bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if s.onPanic != nil {
+				s.onPanic("digest")
+			}
+			s.log.Error("panic in digest run", "channel_id", d.ChannelID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			posted, err = false, fmt.Errorf("digest run of channel %s panicked: %v", d.ChannelID, r)
+		}
+	}()
+	return s.runIfDue(ctx, d)
 }
 
 // runIfDue runs the schedule's digest if it is due and this instance wins
@@ -136,7 +153,7 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 		return true, nil
 	}
 
-	if lastOK && last.LocalDate == today && last.Status == store.RunClaimed {
+	if lastOK && last.LocalDate == today && (last.Status == store.RunClaimed || last.Status == store.RunRetry && last.Attempts > 0) {
 		// Taken over from an instance that may have died between posting and
 		// recording a message: look at the channel before posting again.
 		ids, err := s.poster.PostedDigest(run.ctx, &Digest{GuildID: d.GuildID, ChannelID: d.ChannelID, LocalDate: today, Date: now.In(p.loc)})
@@ -152,6 +169,21 @@ func (s *Service) runIfDue(ctx context.Context, d store.DigestSchedule) (bool, e
 				Messages: ids, Error: "taken over; the digest was already in the channel, not posted again"}
 			s.finish(ctx, run, rep)
 			log.Warn("digest run taken over; found the digest in the channel", "messages", len(ids))
+			return true, nil
+		}
+	}
+
+	// Precis may have lost its permissions in the channel since /digest
+	// set: check again before composing, and say why in /digest status.
+	if c, ok := s.poster.(postChecker); ok {
+		if err := c.CanPost(run.ctx, d.GuildID, d.ChannelID); err != nil {
+			why := err.Error()
+			var um interface{ UserMessage() string }
+			if errors.As(err, &um) {
+				why = um.UserMessage()
+			}
+			next := s.retryLater(ctx, run, prev.Attempts, why)
+			log.Warn("digest not posted: cannot post in the channel", "next_attempt", next, "err", err)
 			return true, nil
 		}
 	}
@@ -410,4 +442,10 @@ func (s *Service) windowStart(last store.DigestRun, ok bool, now time.Time) time
 		start = now
 	}
 	return start
+}
+
+// postChecker is implemented by posters that can tell whether Precis may
+// post in a channel before it tries (the Discord adapter's client).
+type postChecker interface {
+	CanPost(ctx context.Context, guildID, channelID string) error
 }

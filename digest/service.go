@@ -279,7 +279,11 @@ func (s *Service) Preview(ctx context.Context, guildID, channelID string) (*Dige
 // Status describes the guild's digests in markdown: schedule, next run in
 // the schedule's local time, the last run, what it included and why items
 // were left out, and feeds that are failing.
-func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
+//
+// canSee, when set, says whether the person asking can see a digest's
+// channel; the titles a digest included are listed only for those. nil
+// lists them all.
+func (s *Service) Status(ctx context.Context, guildID string, canSee func(channelID string) bool) (string, error) {
 	scheds, err := s.store.GuildDigestSchedules(ctx, guildID)
 	if err != nil {
 		return "", fmt.Errorf("digest schedules of guild %s: %w", guildID, err)
@@ -308,7 +312,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
 		next := p.next(now, done)
 		fmt.Fprintf(&b, "- next: %s (<t:%d:R>)\n", next.In(p.loc).Format("Mon 2 Jan 15:04 MST"), next.Unix())
 		if lastOK {
-			writeLastRun(&b, last, p.loc, p.localDate(now))
+			writeLastRun(&b, last, p.loc, p.localDate(now), canSee == nil || canSee(d.ChannelID))
 		} else {
 			b.WriteString("- last: never run\n")
 		}
@@ -319,7 +323,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (string, error) {
 	return discordtext.Truncate(strings.TrimSpace(b.String()), discordtext.MaxContent), nil
 }
 
-func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location, today string) {
+func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location, today string, titles bool) {
 	switch {
 	case last.Status == store.RunRetry && last.LocalDate == today:
 		fmt.Fprintf(b, "- last: %s, not posted yet: %s (%s); next try %s\n", last.LocalDate, safeText(last.LastError),
@@ -352,6 +356,10 @@ func writeLastRun(b *strings.Builder, last store.DigestRun, loc *time.Location, 
 		fmt.Fprintf(b, "%s from %s and %s\n", plural(len(rep.Included), "story", "stories"), plural(rep.SharedLinks, "shared link", "shared links"), plural(rep.FeedItems, "feed item", "feed items"))
 	}
 	for i, e := range rep.Included {
+		if !titles {
+			b.WriteString("  - (what it included is shown to those who can see the channel)\n")
+			break
+		}
 		if i == 5 {
 			fmt.Fprintf(b, "  - … and %d more\n", len(rep.Included)-i)
 			break

@@ -23,7 +23,7 @@ func TestStatusAfterRun(t *testing.T) {
 	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: poster, Clock: clock, Logger: discardLogger(), Summarizer: sum},
 		Options{InstanceID: "a", MaxEntries: 2})
 
-	out, err := svc.Status(ctx, "g")
+	out, err := svc.Status(ctx, "g", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestStatusAfterRun(t *testing.T) {
 	if _, err := svc.Set(ctx, "g", "c", "20:00", "Europe/Berlin", "both"); err != nil {
 		t.Fatal(err)
 	}
-	out, _ = svc.Status(ctx, "g")
+	out, _ = svc.Status(ctx, "g", nil)
 	for _, want := range []string{"<#c>", "20:00 Europe/Berlin", "next: Fri 2 May 20:00 CEST", "never run", "1 followed, 1 failing", "HTTP 503"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status before the run lacks %q:\n%s", want, out)
@@ -48,7 +48,7 @@ func TestStatusAfterRun(t *testing.T) {
 	if sum.calls != 0 {
 		t.Errorf("summarizer called %d times though every included entry had a cached summary", sum.calls)
 	}
-	out, err = svc.Status(ctx, "g")
+	out, err = svc.Status(ctx, "g", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,5 +274,29 @@ func TestShutdownBeforePostingLeavesTheDigestToTheNextStart(t *testing.T) {
 	newTestService(t, st, clock, poster, "b").RunDue(ctx)
 	if n := len(poster.sent()); n != 1 {
 		t.Fatalf("the next start posted %d messages, want the digest", n)
+	}
+}
+
+// /digest status lists what a digest included only to those who can see
+// its channel.
+func TestStatusHidesTitlesOfChannelsTheMemberCannotSee(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
+	st := goldenStore(t, now)
+	clock := newFakeClock(now.Add(-time.Hour))
+	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: &fakePoster{}, Clock: clock, Logger: discardLogger(), Summarizer: storeCache{st}},
+		Options{InstanceID: "a"})
+	if _, err := svc.Set(ctx, "g", "c", "20:00", "Europe/Berlin", "both"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(now)
+	svc.RunDue(ctx)
+	out, _ := svc.Status(ctx, "g", func(string) bool { return false })
+	if strings.Contains(out, "earthquake") || !strings.Contains(out, "shown to those who can see the channel") {
+		t.Errorf("status for someone who cannot see the channel:\n%s", out)
+	}
+	if out, _ := svc.Status(ctx, "g", func(string) bool { return true }); !strings.Contains(out, "earthquake") {
+		t.Errorf("status for someone who can:\n%s", out)
 	}
 }

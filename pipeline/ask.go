@@ -139,17 +139,33 @@ func (p *Pipeline) Ask(ctx context.Context, req AskRequest) (ans *summarize.Answ
 		// An ask is bounded (the article cut to its most relevant passages,
 		// at most three earlier turns, a short question): reserve that
 		// bound from the budget first, like a summary.
-		r, reserved = p.reserve(ctx, req.GuildID, day, askReserve)
+		est := askEstimate(llm, question, history)
+		r, reserved = p.reserve(ctx, req.GuildID, day, est)
 		overBudget = overBudget || !reserved
-	}
-	if chosen == p.deps.LLM && llm != nil && reserved {
-		ans, err = p.askModel(ctx, llm, offline, a, question, history)
-		used := 0
-		if ans != nil {
-			used = ans.Usage.PromptTokens + ans.Usage.CompletionTokens
+		if reserved {
+			// Settled on every way out; a call that failed or panicked is
+			// billed its whole reservation, since what it spent is unknown.
+			used := -1
+			defer func() {
+				if used < 0 {
+					used = est
+				}
+				p.settle(ctx, r, req.GuildID, day, used)
+			}()
+			ceiling := 0
+			if r != nil {
+				ceiling = r.tokens
+			}
+			ans, err = p.askModel(ctx, llm, offline, a, question, history, ceiling)
+			switch {
+			case errors.Is(err, ErrBusy):
+				used = 0 // refused before any call
+			case ans != nil && err == nil:
+				used = ans.Usage.PromptTokens + ans.Usage.CompletionTokens
+			}
 		}
-		p.settle(ctx, r, req.GuildID, day, used)
-	} else {
+	}
+	if chosen != p.deps.LLM || llm == nil || !reserved {
 		ans, err = offline.Ask(ctx, a, question, history)
 		if err == nil && overBudget {
 			ans.Note = NoteAskBudget
@@ -168,10 +184,20 @@ func (p *Pipeline) Ask(ctx context.Context, req AskRequest) (ans *summarize.Answ
 	return ans, nil
 }
 
-// askReserve is what one ask may cost in LLM tokens: its prompt is bounded
-// (the article's most relevant passages, about 6,000 tokens at most, three
-// earlier turns, a question of 500 characters) plus the completion.
-const askReserve = 12000
+// askEstimator is implemented by *summarize.LLM: the most tokens one
+// answer may use, and the answer held to a ceiling.
+type askEstimator interface {
+	AskEstimate(question string, history []summarize.QA) int
+	AskWithin(ctx context.Context, a *article.Article, question string, history []summarize.QA, ceiling int) (*summarize.Answer, error)
+}
+
+// askEstimate is what one ask may cost in LLM tokens.
+func askEstimate(llm Asker, question string, history []summarize.QA) int {
+	if e, ok := llm.(askEstimator); ok {
+		return e.AskEstimate(question, history)
+	}
+	return 12000
+}
 
 // askers returns the LLM's asker (nil without one) and the offline one.
 func (p *Pipeline) askers() (llm, offline Asker) {
@@ -187,19 +213,20 @@ func (p *Pipeline) askers() (llm, offline Asker) {
 
 // askModel asks the LLM on a model slot, with the offline answer standing
 // in when it fails and time is left.
-func (p *Pipeline) askModel(ctx context.Context, llm, offline Asker, a *article.Article, question string, history []summarize.QA) (*summarize.Answer, error) {
-	release, err := p.model.acquire(ctx)
-	if err != nil {
+func (p *Pipeline) askModel(ctx context.Context, llm, offline Asker, a *article.Article, question string, history []summarize.QA, ceiling int) (*summarize.Answer, error) {
+	var ans *summarize.Answer
+	err := p.callModel(ctx, func(mctx context.Context) error {
+		var cerr error
+		if e, ok := llm.(askEstimator); ok {
+			ans, cerr = e.AskWithin(mctx, a, question, history, ceiling)
+		} else {
+			ans, cerr = llm.Ask(mctx, a, question, history)
+		}
+		return cerr
+	})
+	if errors.Is(err, ErrBusy) {
 		return nil, err
 	}
-	mctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		mctx, cancel = context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
-		defer cancel()
-	}
-	ans, err := llm.Ask(mctx, a, question, history)
-	release()
 	if err == nil && ans.Note == summarize.AskFallbackNote {
 		p.metrics.LLMFallback() // the LLM stood in for itself with the offline answer
 	}

@@ -135,9 +135,9 @@ const claimPoll = 200 * time.Millisecond
 // one finished, or claimed true when this process holds the claim now (the
 // other's lease ran out, or nobody held it). A database error lets this
 // process go ahead.
-func (p *Pipeline) awaitClaim(ctx context.Context, key string) (s *summarize.Summary, claimed bool, err error) {
+func (p *Pipeline) awaitClaim(ctx context.Context, key, owner string) (s *summarize.Summary, claimed bool, err error) {
 	for {
-		won, err := p.deps.Store.ClaimSummary(ctx, key, p.instance, p.deps.Now(), p.opts.JobTimeout)
+		won, err := p.deps.Store.ClaimSummary(ctx, key, owner, p.deps.Now(), p.opts.JobTimeout)
 		if err != nil {
 			p.log.Warn("claim summary", "err", err)
 			return nil, false, nil
@@ -159,11 +159,20 @@ func (p *Pipeline) awaitClaim(ctx context.Context, key string) (s *summarize.Sum
 	}
 }
 
-// release ends this process's claim on key.
-func (p *Pipeline) release(ctx context.Context, key string) {
-	if err := p.deps.Store.ReleaseSummary(context.WithoutCancel(ctx), key, p.instance); err != nil {
+// release ends owner's claim on key.
+func (p *Pipeline) release(ctx context.Context, key, owner string) {
+	if err := p.deps.Store.ReleaseSummary(context.WithoutCancel(ctx), key, owner); err != nil {
 		p.log.Warn("release summary claim", "err", err)
 	}
+}
+
+// claimOwner names one flight of this process in summary claims: two
+// flights for one key (a pasted link and a /summarize of it, say) are two
+// owners, so the second waits for the first's result.
+func (p *Pipeline) claimOwner() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return p.instance + "/" + hex.EncodeToString(b[:])
 }
 
 // newInstanceID names this process in summary claims.

@@ -240,7 +240,9 @@ func (p *Pipeline) SummarizeLinks(ctx context.Context, req Request, links []stri
 	}
 	refunds := 0
 	for _, r := range results {
-		if errors.Is(r.Err, ErrBusy) {
+		// Work refused (queue full) or skipped by the channel's own length
+		// gate costs nothing.
+		if errors.Is(r.Err, ErrBusy) || !req.Asked && errors.Is(r.Err, ErrTooShort) {
 			refunds++
 		}
 	}
@@ -376,7 +378,8 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 		return s, nil
 	}
 	// One process makes a link's summary; the others wait for its result.
-	if s, claimed, err := p.awaitClaim(ctx, key); err != nil {
+	owner := p.claimOwner()
+	if s, claimed, err := p.awaitClaim(ctx, key, owner); err != nil {
 		return nil, err
 	} else if s != nil {
 		if err := p.gate(req, s.Words); err != nil {
@@ -384,7 +387,7 @@ func (p *Pipeline) produce(ctx context.Context, norm, key string, req Request, o
 		}
 		return s, nil
 	} else if claimed {
-		defer p.release(ctx, key)
+		defer p.release(ctx, key, owner)
 	}
 	a, err := p.read(ctx, req)
 	if err != nil {
@@ -464,7 +467,8 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 	}
 	// The budget is a ceiling: reserve what this summary may cost before
 	// the first call, pass it as the summary's ceiling, settle after.
-	if est := estimate(sum, a, opts); est > 0 {
+	est := estimate(sum, a, opts)
+	if est > 0 {
 		r, ok := p.reserve(ctx, req.GuildID, day, est)
 		if !ok {
 			s, err := p.deps.Extractive.Summarize(ctx, a, opts)
@@ -479,24 +483,33 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 		if r != nil {
 			opts.TokenCeiling = r.tokens
 		}
-		defer func() { p.settle(ctx, r, req.GuildID, day, used) }()
+		// Settled on every way out: when the model call failed or panicked,
+		// what it spent is not known, so the whole reservation is billed.
+		used = -1
+		defer func() {
+			if used < 0 {
+				used = est
+			}
+			p.settle(ctx, r, req.GuildID, day, used)
+		}()
 	}
-	release, err := p.model.acquire(ctx)
-	if err != nil {
+	err = p.callModel(ctx, func(mctx context.Context) error {
+		var cerr error
+		s, cerr = sum.Summarize(mctx, a, opts)
+		if s != nil && cerr == nil {
+			used = s.Usage.PromptTokens + s.Usage.CompletionTokens
+		}
+		return cerr
+	})
+	if errors.Is(err, ErrBusy) {
+		used = 0 // refused before any call
 		return nil, err
 	}
-	// The model must give up while the job still has time for the offline
-	// summary: its deadline is the job's, less a reserve.
-	mctx := ctx
-	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		mctx, cancel = context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
-		defer cancel()
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("summarize %s: %w", req.URL, err)
 	}
-	s, err = sum.Summarize(mctx, a, opts)
-	release()
-	if s != nil {
-		used = s.Usage.PromptTokens + s.Usage.CompletionTokens
+	if s == nil && err == nil {
+		err = errors.New("the model gave no summary")
 	}
 	if err != nil && ctx.Err() == nil {
 		p.log.Warn("llm summary failed; using offline summarizer", "url", req.URL, "err", err)
@@ -549,4 +562,29 @@ func hostOf(u string) string {
 		return strings.TrimPrefix(pu.Hostname(), "www.")
 	}
 	return "the page"
+}
+
+// modelContext is the context of a model call: the job's, ending early
+// enough (a quarter of what is left, at most 10 s) that the offline answer
+// still fits when the model gives up.
+func modelContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-min(10*time.Second, time.Until(dl)/4)))
+}
+
+// callModel runs one model call on a model slot, with the model's deadline
+// (modelContext). The slot is given back however the call ends, a panic
+// included (the panic goes on to the flight's recover).
+func (p *Pipeline) callModel(ctx context.Context, call func(context.Context) error) error {
+	release, err := p.model.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	mctx, cancel := modelContext(ctx)
+	defer cancel()
+	return call(mctx)
 }

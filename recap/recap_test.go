@@ -41,7 +41,7 @@ func newLLM(t *testing.T, srv *fakellm.Server, contextTokens int) *summarize.LLM
 	t.Helper()
 	l, err := summarize.NewLLM(summarize.Config{
 		BaseURL: srv.BaseURL(), APIKey: "sk-test", Model: "fake-model",
-		MaxTokens: 600, ContextTokens: contextTokens, MaxRetries: -1,
+		Timeout: 10 * time.Second, MaxTokens: 600, ContextTokens: contextTokens, MaxRetries: -1,
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {

@@ -2,11 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/precisbot/precis/internal/pgtest"
 )
 
 // fakeClock is a settable clock for Options.Now.
@@ -80,34 +78,7 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 
 // postgresSchemaURL creates a schema for one test, dropped when it ends, and
 // returns base with search_path pointing at it.
-func postgresSchemaURL(t testing.TB, base string) string {
-	t.Helper()
-	var buf [8]byte
-	if _, err := rand.Read(buf[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "precis_test_" + hex.EncodeToString(buf[:])
-	admin := func(stmt string) {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(context.Background(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	admin("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresSchemaURL(t testing.TB, base string) string { return pgtest.SchemaURL(t, base) }
 
 // openTest opens a fresh SQLite database in t.TempDir with clock as the
 // store clock.

@@ -252,6 +252,21 @@ func askPrompt(a *article.Article, question string, history []QA, budget int) st
 // stands in (Note = AskFallbackNote); Ask returns an error only for an
 // empty article or question, or when ctx is done.
 func (l *LLM) Ask(ctx context.Context, a *article.Article, question string, history []QA) (*Answer, error) {
+	return l.AskWithin(ctx, a, question, history, 0)
+}
+
+// AskEstimate is the most LLM tokens one answer to question, with history,
+// may use: the article cut to its most relevant passages, the rules, the
+// question and earlier turns, and the completion limit. The pipeline
+// reserves it from the budget and passes it to AskWithin as the ceiling.
+func (l *LLM) AskEstimate(question string, history []QA) int {
+	system := EstimateTokens(askSystemPrompt(questionLanguage(cleanQuestion(question), "")))
+	return system + maxAskArticleTokens + EstimateTokens(questionBlock(cleanQuestion(question), history)) + promptSlack + l.cfg.MaxTokens
+}
+
+// AskWithin is Ask with a token ceiling (0: none): a call that could pass
+// it is not made, and the offline answer stands in.
+func (l *LLM) AskWithin(ctx context.Context, a *article.Article, question string, history []QA, ceiling int) (*Answer, error) {
 	if a == nil || strings.TrimSpace(a.Text) == "" {
 		return nil, ErrEmptyArticle
 	}
@@ -265,7 +280,7 @@ func (l *LLM) Ask(ctx context.Context, a *article.Article, question string, hist
 
 	system := askSystemPrompt(lang)
 	budget := min(maxAskArticleTokens, l.cfg.ContextTokens-EstimateTokens(system)-l.cfg.MaxTokens-promptSlack-EstimateTokens(questionBlock(question, history)))
-	var meter usageMeter
+	meter := usageMeter{ceiling: ceiling}
 	var raw *rawAnswer
 	var err error
 	if budget < 200 {

@@ -752,7 +752,27 @@ func (m *quoteMap) sameName(name, attributed string) (same, articles bool) {
 	if sn == "" || sa == "" || foldName(sn) != foldName(sa) {
 		return false, false
 	}
+	// The same surname is the same person only when one name's words are
+	// all in the other ("Lavrov" and "Sergei Lavrov"): "Donald Trump" is not
+	// "Eric Trump".
+	if !wordSubset(name, attributed) && !wordSubset(attributed, name) {
+		return false, false
+	}
 	return true, len(strings.Fields(name)) == 1 || containsWords(m.hay, name)
+}
+
+// wordSubset reports whether every word of a is a word of b, case folded.
+func wordSubset(a, b string) bool {
+	words := map[string]bool{}
+	for _, w := range strings.Fields(foldName(b)) {
+		words[w] = true
+	}
+	for _, w := range strings.Fields(foldName(a)) {
+		if !words[w] {
+			return false
+		}
+	}
+	return true
 }
 
 func foldName(s string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/precisbot/precis/internal/fakellm"
 )
@@ -14,7 +15,7 @@ import (
 // word and the fixed prompt overhead in tokens.
 func BenchmarkLLMOverhead(b *testing.B) {
 	srv := fakellm.New(b)
-	l, err := NewLLM(Config{BaseURL: srv.BaseURL(), APIKey: "k", Model: "fake-model", MaxTokens: 1200, ContextTokens: 32000})
+	l, err := NewLLM(Config{BaseURL: srv.BaseURL(), APIKey: "k", Model: "fake-model", Timeout: time.Minute, MaxTokens: 1200, ContextTokens: 32000})
 	if err != nil {
 		b.Fatal(err)
 	}

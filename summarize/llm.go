@@ -23,8 +23,6 @@ import (
 // (base URL, model, token limits) have their defaults in config and are
 // required here.
 const (
-	DefaultTimeout    = 60 * time.Second
-	DefaultDeadline   = 3 * time.Minute
 	DefaultMaxRetries = 3
 )
 
@@ -39,8 +37,9 @@ const maxVerifiedQuotes = 25
 // summarizer stood in.
 const FallbackNote = "The AI summarizer was unavailable; this is an extractive summary."
 
-// Config configures the LLM summarizer. BaseURL, Model, MaxTokens and
-// ContextTokens are required; other zero values take the defaults above.
+// Config configures the LLM summarizer. BaseURL, Model, Timeout, MaxTokens
+// and ContextTokens are required (their defaults are config's); Deadline
+// defaults to three Timeouts and MaxRetries to DefaultMaxRetries.
 type Config struct {
 	BaseURL string // OpenAI-compatible API base, e.g. "https://api.openai.com/v1"
 	APIKey  string // empty: New returns the extractive summarizer
@@ -75,11 +74,8 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
-	}
 	if c.Deadline <= 0 {
-		c.Deadline = DefaultDeadline
+		c.Deadline = 3 * c.Timeout // retries, chunks and a fix-up
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -140,6 +136,8 @@ func NewLLM(cfg Config) (*LLM, error) {
 		return nil, errors.New("summarize: LLM summarizer needs an API key")
 	case cfg.BaseURL == "" || cfg.Model == "":
 		return nil, errors.New("summarize: LLM summarizer needs a base URL and a model")
+	case cfg.Timeout <= 0:
+		return nil, errors.New("summarize: LLM summarizer needs a positive Timeout (LLM_TIMEOUT)")
 	case cfg.MaxTokens <= 0 || cfg.ContextTokens <= cfg.MaxTokens:
 		return nil, fmt.Errorf("summarize: MaxTokens (%d) must be positive and below ContextTokens (%d)", cfg.MaxTokens, cfg.ContextTokens)
 	}

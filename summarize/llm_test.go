@@ -533,7 +533,7 @@ func TestNewPicksSummarizer(t *testing.T) {
 	if _, ok := s.(*Extractive); !ok {
 		t.Errorf("no key: got %T, want *Extractive", s)
 	}
-	s, err = New(Config{APIKey: "k", BaseURL: "http://127.0.0.1:1/v1", Model: "m", MaxTokens: 1200, ContextTokens: 32000})
+	s, err = New(Config{APIKey: "k", BaseURL: "http://127.0.0.1:1/v1", Model: "m", Timeout: time.Minute, MaxTokens: 1200, ContextTokens: 32000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,3 +167,13 @@ func (m *Store) AskTurns(_ context.Context, guildID, userID, normURL string, lim
 	}
 	return out, nil
 }
+
+// UnpanicAsks stops the fake from panicking on asks.
+func (f *Summarizer) UnpanicAsks() { f.mu.Lock(); f.ask.panics = false; f.mu.Unlock() }
+
+// ReservedFor is the tokens reserved for key ("guild/day").
+func (m *Store) ReservedFor(k string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.reserved[k]
+}

@@ -41,8 +41,9 @@ func nonEmpty(s, def string) string {
 }
 
 func (s *Server) readyPayload(sess *gwSession) map[string]any {
-	guilds := make([]map[string]any, 0, len(s.guilds))
-	for _, g := range s.guilds {
+	list := s.guildList()
+	guilds := make([]map[string]any, 0, len(list))
+	for _, g := range list {
 		if sess.owns(g.ID) {
 			guilds = append(guilds, map[string]any{"id": g.ID, "unavailable": true})
 		}
@@ -78,12 +79,21 @@ func botRoleID(g Guild) string { return g.ID + "1" }
 func (s *Server) guildPayload(g Guild) map[string]any {
 	ts := s.timestamp()
 	channels := make([]map[string]any, 0, len(g.Channels))
+	threads := make([]map[string]any, 0)
 	for i, c := range g.Channels {
-		channels = append(channels, channelJSON(g.ID, c, i))
+		switch {
+		case !isThread(c.Type):
+			channels = append(channels, channelJSON(g.ID, c, i))
+		case !c.Archived:
+			threads = append(threads, channelJSON(g.ID, c, i))
+		}
 	}
 	roles := []map[string]any{
 		roleJSON(g.ID, "@everyone", g.everyone(), 0, false),
 		roleJSON(botRoleID(g), s.botUser.Username, g.BotPermissions, 1, true),
+	}
+	for i, r := range g.Roles {
+		roles = append(roles, roleJSON(r.ID, r.Name, r.Permissions, 2+i, false))
 	}
 	member := map[string]any{
 		"user":      userJSON(s.botUser),
@@ -107,7 +117,7 @@ func (s *Server) guildPayload(g Guild) map[string]any {
 		"roles":                         roles,
 		"channels":                      channels,
 		"members":                       []any{member},
-		"threads":                       []any{},
+		"threads":                       threads,
 		"presences":                     []any{},
 		"voice_states":                  []any{},
 		"emojis":                        []any{},
@@ -128,20 +138,61 @@ func (s *Server) guildPayload(g Guild) map[string]any {
 }
 
 func channelJSON(guildID string, c Channel, pos int) map[string]any {
+	parent := nonEmptyOrNil(c.ParentID)
+	if isThread(c.Type) {
+		return threadJSON(guildID, c, parent)
+	}
+	overwrites := make([]map[string]any, 0, len(c.Overwrites))
+	for _, o := range c.Overwrites {
+		overwrites = append(overwrites, map[string]any{
+			"id": o.ID, "type": int(o.Type),
+			"allow": strconv.FormatInt(o.Allow, 10), "deny": strconv.FormatInt(o.Deny, 10),
+		})
+	}
 	return map[string]any{
 		"id":                    c.ID,
 		"type":                  int(c.Type),
 		"guild_id":              guildID,
 		"name":                  c.Name,
 		"position":              pos,
-		"permission_overwrites": []any{},
-		"parent_id":             nonEmptyOrNil(c.ParentID),
-		"nsfw":                  false,
+		"permission_overwrites": overwrites,
+		"parent_id":             parent,
+		"nsfw":                  c.NSFW,
 		"topic":                 nil,
 		"last_message_id":       nil,
 		"rate_limit_per_user":   0,
 		"flags":                 0,
 	}
+}
+
+// threadJSON is a thread as Discord sends it: no overwrites or position of
+// its own, a parent and thread metadata.
+func threadJSON(guildID string, c Channel, parent any) map[string]any {
+	return map[string]any{
+		"id":                  c.ID,
+		"type":                int(c.Type),
+		"guild_id":            guildID,
+		"name":                c.Name,
+		"parent_id":           parent,
+		"owner_id":            DefaultUserID,
+		"last_message_id":     nil,
+		"rate_limit_per_user": 0,
+		"message_count":       0,
+		"member_count":        1,
+		"total_message_sent":  0,
+		"flags":               0,
+		"thread_metadata": map[string]any{
+			"archived":              c.Archived,
+			"auto_archive_duration": 1440,
+			"archive_timestamp":     "2026-01-01T00:00:00.000000+00:00",
+			"locked":                false,
+		},
+	}
+}
+
+func isThread(t discordgo.ChannelType) bool {
+	return t == discordgo.ChannelTypeGuildPublicThread || t == discordgo.ChannelTypeGuildPrivateThread ||
+		t == discordgo.ChannelTypeGuildNewsThread
 }
 
 func roleJSON(id, name string, perms int64, pos int, managed bool) map[string]any {
@@ -160,7 +211,7 @@ func roleJSON(id, name string, perms int64, pos int, managed bool) map[string]an
 
 // channelByID finds a configured channel and its guild.
 func (s *Server) channelByID(id string) (Guild, Channel, bool) {
-	for _, g := range s.guilds {
+	for _, g := range s.guildList() {
 		for _, c := range g.Channels {
 			if c.ID == id {
 				return g, c, true
@@ -171,7 +222,7 @@ func (s *Server) channelByID(id string) (Guild, Channel, bool) {
 }
 
 func (s *Server) guildByID(id string) (Guild, bool) {
-	for _, g := range s.guilds {
+	for _, g := range s.guildList() {
 		if g.ID == id {
 			return g, true
 		}
@@ -276,8 +327,8 @@ func (s *Server) defaultPlace(guildID, channelID string) (string, string) {
 			guildID = g.ID
 		}
 	}
-	if guildID == "" && len(s.guilds) > 0 {
-		guildID = s.guilds[0].ID
+	if list := s.guildList(); guildID == "" && len(list) > 0 {
+		guildID = list[0].ID
 	}
 	if channelID == "" {
 		if g, ok := s.guildByID(guildID); ok && len(g.Channels) > 0 {

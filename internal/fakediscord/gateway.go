@@ -475,7 +475,7 @@ func (c *gwConn) handleIdentify(raw json.RawMessage) bool {
 	if err := c.writeDispatchLocked("READY", s.readyPayload(sess)); err != nil {
 		return false
 	}
-	for _, g := range s.guilds {
+	for _, g := range s.guildList() {
 		if !sess.owns(g.ID) {
 			continue
 		}

@@ -72,16 +72,35 @@ type Guild struct {
 	// EveryonePermissions are the @everyone role's; zero means the default
 	// user's (view, send, read history, use commands). Use -1 for none.
 	EveryonePermissions int64
+	// Roles are the guild's roles besides @everyone (whose ID is the
+	// guild's) and the bot's own.
+	Roles []Role
 }
 
-// Channel is a guild channel.
+// Role is a guild role.
+type Role struct {
+	ID, Name    string
+	Permissions int64
+}
+
+// Channel is a guild channel or thread.
 type Channel struct {
 	ID   string
 	Name string
 	// Type is the Discord channel type; zero is a guild text channel.
+	// Threads (public, private, announcement) are sent in GUILD_CREATE's
+	// threads, not its channels.
 	Type discordgo.ChannelType
-	// ParentID is a thread's channel.
+	// Overwrites are the channel's permission overwrites; the @everyone
+	// role's ID is the guild's.
+	Overwrites []discordgo.PermissionOverwrite
+	// NSFW marks an age-restricted channel.
+	NSFW bool
+	// ParentID is a thread's channel (or a channel's category).
 	ParentID string
+	// Archived marks an archived thread: GUILD_CREATE leaves it out, as
+	// Discord does, but GET /channels/{id} finds it.
+	Archived bool
 }
 
 // Options configures a Server. Every field has a working default.
@@ -122,7 +141,6 @@ type Server struct {
 	token   string
 	botUser *discordgo.User
 	appID   string
-	guilds  []Guild
 	log     *slog.Logger
 	now     func() time.Time
 
@@ -138,6 +156,12 @@ type Server struct {
 	frames     journal[Frame]
 	violations journal[string]
 	handshakes journal[int] // connection ids, one per READY + GUILD_CREATEs
+
+	// guildsMu guards guilds, which is replaced, never changed in place,
+	// when a test changes or removes a channel or guild: readers keep a
+	// consistent snapshot (guildList).
+	guildsMu sync.Mutex
+	guilds   []Guild
 
 	mu           sync.Mutex
 	conns        map[int]*gwConn
@@ -295,7 +319,14 @@ func (s *Server) BotUser() discordgo.User { return *s.botUser }
 func (s *Server) ApplicationID() string { return s.appID }
 
 // Guilds returns the configured guilds with defaults filled in.
-func (s *Server) Guilds() []Guild { return append([]Guild(nil), s.guilds...) }
+func (s *Server) Guilds() []Guild { return append([]Guild(nil), s.guildList()...) }
+
+// guildList is the current guilds; callers must not change them.
+func (s *Server) guildList() []Guild {
+	s.guildsMu.Lock()
+	defer s.guildsMu.Unlock()
+	return s.guilds
+}
 
 // Client returns an HTTP client whose transport sends every request, to any
 // host, to the fake (scheme and host rewritten, path kept), so that
