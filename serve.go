@@ -109,9 +109,16 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
 	reg := metrics.New()
-	// Other coverage comes from the server's feeds and shared links; no
-	// Visibility yet keeps it to the channel's own (see compare_cmd.go).
-	finder := newCompareFinder(m.store, nil, now, logger)
+	m.client, err = bot.NewClient(bot.ClientOptions{
+		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
+		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
+	}, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	// Other coverage comes from the server's feeds and shared links that
+	// everyone who sees the channel may see, as for digests.
+	finder := newCompareFinder(m.store, m.client, now, logger)
 	m.pipeline, err = pipeline.New(pipeline.Deps{
 		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store, Coverage: finder,
 		Metrics: reg, Logger: logger, Now: now,
@@ -121,13 +128,6 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		TokensPerDay: cfg.QuotaServerTokensPerDay, MaxLinks: cfg.MaxLinksPerMessage,
 		JobTimeout: config.DefaultJobTimeout, CacheMaxAge: cfg.CacheMaxAge, Language: cfg.SummaryLanguage,
 	})
-	if err != nil {
-		return nil, err
-	}
-	m.client, err = bot.NewClient(bot.ClientOptions{
-		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
-		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
-	}, reg, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -151,15 +151,15 @@ func (s *Service) compare(ctx context.Context, j *pipeline.Job, arts []*article.
 		return c.Offline(ctx, arts, NoteBudget)
 	}
 	out, err := c.Compare(ctx, arts)
-	var used summarize.Usage
-	if out != nil {
-		used = out.Usage
+	if err != nil {
+		// What the call spent is unknown: RunJob bills the reservation.
+		return nil, err
 	}
-	release(used)
-	if err == nil && out.Offline {
+	release(out.Usage)
+	if out.Offline {
 		j.FallBack()
 	}
-	return out, err
+	return out, nil
 }
 
 // read reads the other articles at once; one that cannot be read is left

@@ -39,6 +39,39 @@ type Job struct {
 	p   *Pipeline
 	req JobRequest
 	day string
+
+	mu     sync.Mutex
+	grants []*grant // model slots and reservations handed out
+}
+
+// grant is a model slot and a reservation held by a job.
+type grant struct {
+	once   sync.Once
+	free   func()
+	r      *reservation
+	tokens int
+}
+
+// end frees the slot and settles the reservation with used tokens, once.
+func (g *grant) end(ctx context.Context, j *Job, u summarize.Usage) {
+	g.once.Do(func() {
+		g.free()
+		j.p.settle(ctx, g.r, j.req.GuildID, j.day, u.PromptTokens+u.CompletionTokens)
+		j.p.metrics.LLMUsage(u)
+	})
+}
+
+// endAll gives back what the work did not: a slot and a reservation held
+// when the work failed or panicked, the reservation billed whole, since
+// what the call spent is unknown.
+func (j *Job) endAll(ctx context.Context) {
+	j.mu.Lock()
+	grants := j.grants
+	j.grants = nil
+	j.mu.Unlock()
+	for _, g := range grants {
+		g.end(ctx, j, summarize.Usage{PromptTokens: g.tokens})
+	}
 }
 
 // RunJob runs work under the guards a summary runs under: one from the
@@ -74,6 +107,7 @@ func (p *Pipeline) RunJob(ctx context.Context, req JobRequest, work func(ctx con
 	defer cancel()
 	defer context.AfterFunc(p.base, cancel)()
 	j := &Job{p: p, req: req, day: p.deps.Now().UTC().Format("2006-01-02")}
+	defer j.endAll(ctx)
 	if err := work(jctx, j); err != nil {
 		return err
 	}
@@ -98,9 +132,11 @@ func (j *Job) Article(ctx context.Context, rawURL string) (*article.Article, err
 // Model reserves tokens (what the model call may cost at most) from the
 // server's daily budget and takes a model slot. ok is false when the
 // budget cannot spare them (or the reservation failed): the work then
-// goes on without the model. Otherwise release must be called once with
-// what the call used; it frees the slot and settles the reservation. err
-// is ErrBusy when the model's queue is full, or ctx's error.
+// goes on without the model. Otherwise release is called with what the
+// call used; it frees the slot and settles the reservation. A grant not
+// released when the work ends (it failed or panicked) is given back by
+// RunJob, billed its whole reservation. err is ErrBusy when the model's
+// queue is full, or ctx's error.
 func (j *Job) Model(ctx context.Context, tokens int) (release func(used summarize.Usage), ok bool, err error) {
 	p := j.p
 	r, ok := p.reserve(ctx, j.req.GuildID, j.day, tokens)
@@ -112,14 +148,11 @@ func (j *Job) Model(ctx context.Context, tokens int) (release func(used summariz
 		p.settle(ctx, r, j.req.GuildID, j.day, 0)
 		return nil, false, err
 	}
-	var once sync.Once
-	return func(u summarize.Usage) {
-		once.Do(func() {
-			free()
-			p.settle(ctx, r, j.req.GuildID, j.day, u.PromptTokens+u.CompletionTokens)
-			p.metrics.LLMUsage(u)
-		})
-	}, true, nil
+	g := &grant{free: free, r: r, tokens: tokens}
+	j.mu.Lock()
+	j.grants = append(j.grants, g)
+	j.mu.Unlock()
+	return func(u summarize.Usage) { g.end(ctx, j, u) }, true, nil
 }
 
 // FallBack counts a model failure answered without the model.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -202,5 +203,36 @@ func TestAlsoCovered(t *testing.T) {
 	defer cov.mu.Unlock()
 	if len(cov.queries) != 2 || cov.queries[1].ChannelID != "c-g2" || cov.queries[1].NormURL != norm || cov.queries[1].Title == "" {
 		t.Errorf("queries %+v", cov.queries)
+	}
+}
+
+// A job that panics (or fails) holding a model slot gives it back, and
+// its reservation is billed whole: what the call spent is unknown.
+func TestRunJobGivesBackWhatItHeld(t *testing.T) {
+	t.Parallel()
+	e := newPipeEnv(t, func(o *Options) { o.ModelConcurrency, o.QueueSize, o.TokensPerDay = 1, 0, 100000 })
+	err := job(e, func(ctx context.Context, j *Job) error {
+		if _, ok, err := j.Model(ctx, 4000); err != nil || !ok {
+			t.Fatalf("ok %v err %v", ok, err)
+		}
+		panic("hostile page")
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, tokens, _ := e.store.Usage(context.Background(), "g", e.now.Format("2006-01-02")); tokens != 4000 {
+		t.Errorf("billed %d tokens, want the whole reservation of 4000", tokens)
+	}
+	err = job(e, func(ctx context.Context, j *Job) error {
+		release, ok, err := j.Model(ctx, 10)
+		if err != nil || !ok {
+			return fmt.Errorf("slot still held: ok %v err %w", ok, err)
+		}
+		release(summarize.Usage{})
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
