@@ -45,7 +45,7 @@ func newLLM(t testing.TB, srv *fakellm.Server, contextTokens int) *summarize.LLM
 	t.Helper()
 	l, err := summarize.NewLLM(summarize.Config{
 		BaseURL: srv.BaseURL(), APIKey: "sk-test", Model: "fake-model",
-		MaxTokens: 600, ContextTokens: contextTokens, MaxRetries: -1,
+		MaxTokens: 600, ContextTokens: contextTokens, MaxRetries: -1, Timeout: 30 * time.Second,
 		Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
