@@ -8,6 +8,7 @@
 //	precis ask [--json] [--url URL] <URL | FILE | -> QUESTION...
 //	precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
 //	precis recap [--json] <FILE | ->
+//	precis compare [--json] <URL | FILE | -> <URL | FILE>...
 //	precis config
 //	precis healthcheck
 package main
@@ -43,6 +44,8 @@ Usage:
   precis extract [--json] [--url URL] <URL | FILE | -> [FILE...]
                                                  print an article's clean text
   precis recap [--json] <FILE | ->               recap a DiscordChatExporter JSON export of a discussion
+  precis compare [--json] <URL | FILE | -> <URL | FILE>...
+                                                 compare how 2 to 5 articles report one story
   precis config                                  print the settings in effect (secrets redacted)
   precis healthcheck                             exit 0 when the bot on HTTP_ADDR is healthy
   precis version                                 print the version
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runExtract(ctx, rest, stdin, stdout, stderr, getenv)
 	case "recap":
 		err = runRecap(ctx, rest, stdin, stdout, stderr, getenv)
+	case "compare":
+		err = runCompare(ctx, rest, stdin, stdout, stderr, getenv)
 	case "config":
 		err = runConfig(rest, stdout, getenv)
 	case "healthcheck":

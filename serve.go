@@ -109,8 +109,18 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
 	}
 	reg := metrics.New()
+	m.client, err = bot.NewClient(bot.ClientOptions{
+		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
+		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
+	}, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	// Other coverage comes from the server's feeds and shared links that
+	// everyone who sees the channel may see, as for digests.
+	finder := newCompareFinder(m.store, m.client, now, logger)
 	m.pipeline, err = pipeline.New(pipeline.Deps{
-		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store,
+		Reader: reader, LLM: llm, Extractive: summarize.NewExtractive(), Store: m.store, Coverage: finder,
 		Metrics: reg, Logger: logger, Now: now,
 	}, pipeline.Options{
 		Workers: cfg.Workers, QueueSize: config.DefaultQueueSize, ModelConcurrency: cfg.LLMConcurrency,
@@ -118,13 +128,6 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 		TokensPerDay: cfg.QuotaServerTokensPerDay, MaxLinks: cfg.MaxLinksPerMessage,
 		JobTimeout: config.DefaultJobTimeout, CacheMaxAge: cfg.CacheMaxAge, Language: cfg.SummaryLanguage,
 	})
-	if err != nil {
-		return nil, err
-	}
-	m.client, err = bot.NewClient(bot.ClientOptions{
-		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL,
-		ShardID: cfg.ShardID, ShardCount: cfg.ShardCount, RetryBase: config.DefaultRetryBase,
-	}, reg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +139,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
 		History: m.client, Recaps: newRecaps(cfg, m.store, now, logger), RecapOptIn: m.store,
+		Compares: newCompareService(cfg, m.pipeline, finder, m.store, m.model.HTTPClient(), logger),
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,

@@ -25,6 +25,9 @@ func (b *Bot) onInteractionCreate(s *discordgo.Session, ic *discordgo.Interactio
 		req, ok = b.askRequest(s, ic.Interaction) // the Ask button and its modal (components.go)
 	}
 	if !ok {
+		req, ok = compareRequest(ic.Interaction) // the Compare button (compare.go)
+	}
+	if !ok {
 		return
 	}
 	req.ParentID, req.InThread = b.client.place(req.ChannelID)

@@ -151,6 +151,7 @@ func (h *Handler) help(ctx context.Context, req Request) Response {
 	b.WriteString("• Right-click a message → Apps → **Summarize links** summarises the links in it.\n")
 	b.WriteString("• **Ask a question** under a summary, or `/ask url: question:`, answers from the article alone, with its own words as evidence.\n")
 	b.WriteString("• Pasted links are summarised automatically, on a 📰 reaction, or not at all, per channel, at the length the channel chooses: `/precis settings`.\n")
+	b.WriteString("• **Compare coverage** under a summary whose story other outlets here covered, or `/compare url:`, shows what they all report, what only some do and how each frames it, every point in each outlet's own words.\n")
 	b.WriteString("• `/recap` (or right-click a message → Apps → **Summarize discussion**) recaps a discussion, members' quotes checked and linked, where an admin allowed it (`/precis settings recap:true`).\n")
 	b.WriteString("• `/digest set` posts a daily digest of the links shared here and of RSS feeds (`/digest feeds add`).\n")
 	b.WriteString("• `/precis usage` shows today's summaries and LLM tokens.\n")

@@ -105,6 +105,7 @@ func Definitions() []Command {
 		},
 		{Name: NameSummarizeLink, MessageMenu: true, GuildOnly: true},
 		askCommand(),
+		compareCommand(),
 		recapCommand(),
 		{Name: NameSummarizeDiscussion, MessageMenu: true, GuildOnly: true},
 		{

@@ -78,6 +78,9 @@ type Deps struct {
 	History    History
 	Recaps     Recaps
 	RecapOptIn RecapOptIn
+	// Compares serves /compare and the Compare button; without it
+	// comparisons are not available.
+	Compares Compares
 }
 
 // Handler answers command Requests.
@@ -106,6 +109,8 @@ func (h *Handler) Ephemeral(req Request) bool {
 		return askPrivately(req)
 	case NameRecap, NameSummarizeDiscussion:
 		return recapEphemeral(req)
+	case NameCompare, NameCompareButton:
+		return comparePrivately(req)
 	}
 	return true
 }
@@ -131,6 +136,8 @@ func (h *Handler) Handle(ctx context.Context, req Request, progress func(string)
 		resp = h.ask(ctx, req, progress)
 	case NameRecap, NameSummarizeDiscussion:
 		resp = h.recap(ctx, req, progress)
+	case NameCompare, NameCompareButton:
+		resp = h.compare(ctx, req, progress)
 	default:
 		resp = Response{Error: "I don't know that command. It may have been removed; try again in a minute."}
 	}

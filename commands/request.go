@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"github.com/precisbot/precis/compare"
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/recap"
 	"github.com/precisbot/precis/summarize"
@@ -121,6 +122,9 @@ type Response struct {
 
 	// Recap is a checked recap of a discussion.
 	Recap *recap.Recap
+	// Comparison is a checked comparison of coverage (/compare, the
+	// Compare button).
+	Comparison *compare.Comparison
 }
 
 // Link is a link button.

@@ -72,6 +72,9 @@ type Deps struct {
 	// and Extractive themselves when they implement Asker. A Store that
 	// implements AskStore keeps articles and earlier questions.
 	LLMAsker, ExtractiveAsker Asker
+	// Coverage, when set, adds other coverage of a summary's story in its
+	// server (see alsoCovered in compare.go).
+	Coverage Coverage
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
 	// Logger may be nil.
@@ -287,6 +290,7 @@ func (p *Pipeline) Summarize(ctx context.Context, req Request) (*summarize.Summa
 	if !leader {
 		out.Usage = summarize.Usage{}
 	}
+	p.alsoCovered(ctx, req, norm, &out)
 	return &out, nil
 }
 

@@ -23,6 +23,9 @@ func Response(resp commands.Response) []*discordgo.MessageSend {
 	if resp.Recap != nil {
 		msgs = append(msgs, Recap(resp.Recap))
 	}
+	if resp.Comparison != nil {
+		msgs = append(msgs, Comparison(resp.Comparison))
+	}
 	if resp.Content != "" {
 		content := discordtext.Truncate(discordtext.NeutralizeMentions(resp.Content), discordtext.MaxContent)
 		if len(msgs) > 0 && msgs[0].Content == "" {

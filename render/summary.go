@@ -195,7 +195,7 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 
 	// Share the 6000-character budget. Lengths are what each part would
 	// use at its natural size (within its own limits).
-	budget := discordtext.MaxEmbedTotal - embedLength(main)
+	budget := discordtext.MaxEmbedTotal - embedLength(main) - alsoCoveredLen(s)
 	need := [4]int{
 		min(discordtext.Len(desc), discordtext.MaxEmbedDescription),
 		renderDemand("Key points", pointLines),
@@ -209,6 +209,9 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	fields = append(fields, renderPack("Key points", pointLines, alloc[1], 0, renderMorePoints, true)...)
 	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], 0, renderMoreQuotes, false)...)
 	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], 0, renderMorePerspectives, true)...)
+	if f := alsoCoveredField(s); f != nil {
+		fields = append(fields, f)
+	}
 
 	// Spill fields past 25 into further embeds that carry only fields.
 	embeds := []*discordgo.MessageEmbed{main}
@@ -222,7 +225,7 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	return embeds, withArchiveButton(articleButtons(link, main.URL != "", opts.NoButton), s.Archive, opts.NoButton)
+	return embeds, withCompareButton(withArchiveButton(articleButtons(link, main.URL != "", opts.NoButton), s.Archive, opts.NoButton), s, main.URL != "", opts.NoButton)
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,

@@ -34,6 +34,9 @@ type Summary struct {
 	// URL (the page itself was walled or blocked); quotes were checked
 	// against the copy.
 	Archive *article.Archived `json:"archive,omitempty"`
+	// AlsoCovered is other coverage of the story in the server the summary
+	// was asked for in; never stored or printed (see Coverage).
+	AlsoCovered []Coverage `json:"-"`
 }
 
 // Quote is a verbatim quote from the article with the person who said it.
