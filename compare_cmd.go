@@ -59,7 +59,11 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		arts = append(arts, a)
 	}
-	c, err := compare.New(model, compare.Options{Language: o.cfg.SummaryLanguage}, logger).Compare(ctx, arts)
+	facts, err := outletFacts(o.cfg)
+	if err != nil {
+		return err
+	}
+	c, err := compare.New(model, compare.Options{Language: o.cfg.SummaryLanguage, Facts: facts}, logger).Compare(ctx, arts)
 	if err != nil {
 		return err
 	}
@@ -99,8 +103,21 @@ func newCompareService(cfg *config.Config, core *pipeline.Pipeline, finder *comp
 			model = l
 		}
 	}
+	facts, err := outletFacts(cfg)
+	if err != nil {
+		// Checked at start by serve; a file gone since is only a warning.
+		logger.Warn("outlet facts", "err", err)
+	}
 	return compare.NewService(compare.ServiceDeps{
-		Core: core, Comparer: compare.New(model, compare.Options{Language: cfg.SummaryLanguage}, logger),
+		Core: core, Comparer: compare.New(model, compare.Options{Language: cfg.SummaryLanguage, Facts: facts}, logger),
 		Finder: finder, Summaries: st, Logger: logger,
 	})
+}
+
+// outletFacts loads OUTLET_FACTS_FILE, or nothing when it is not set.
+func outletFacts(cfg *config.Config) (*compare.FactBook, error) {
+	if cfg.OutletFactsFile == "" {
+		return nil, nil
+	}
+	return compare.LoadFacts(cfg.OutletFactsFile)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +190,28 @@ func TestCompareCommandArguments(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and one line with %q", tt.args[1:], code, stderr, tt.code, tt.want)
 		}
+	}
+}
+
+// An admin's outlet facts are shown beside each outlet, as given, with
+// their source; the model never rates outlets.
+func TestCompareCommandOutletFacts(t *testing.T) {
+	t.Parallel()
+	facts := filepath.Join(t.TempDir(), "outlets.json")
+	if err := os.WriteFile(facts, []byte(`[{"outlet": "Coastal Times", "owner": "Coastal Media Group", "country": "Freedonia",
+		"rating": "high factual reporting", "rating_source": "Example Checker", "source": "our admins"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli(t, map[string]string{"OUTLET_FACTS_FILE": facts}, "", "compare", heraldFile, coastalFile)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Owner: Coastal Media Group", "Rating: high factual reporting (rated by Example Checker)", "source: our admins"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr := cli(t, map[string]string{"OUTLET_FACTS_FILE": filepath.Join(t.TempDir(), "missing.json")}, "", "compare", heraldFile, coastalFile); code != 1 || !strings.Contains(stderr, "outlet facts") {
+		t.Errorf("a missing facts file: exit %d, %q", code, stderr)
 	}
 }

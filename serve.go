@@ -37,6 +37,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	if err := cfg.ValidateServe(); err != nil {
 		return err
 	}
+	if _, err := outletFacts(cfg); err != nil {
+		return err
+	}
 	logger := newLogger(cfg, stderr, false, getenv)
 	bot.RouteLogs(logger)
 	m, err := NewMain(ctx, cfg, logger)

@@ -37,6 +37,9 @@ type Article struct {
 	// Site names the outlet: the page's og:site_name, else the host of its
 	// canonical address, else its own host (see Outlet).
 	Site string `json:"site"`
+	// Facts are what the admin's outlet facts file says of this outlet, if
+	// anything; the model never rates outlets.
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // Evidence is an outlet's own words backing a point, checked verbatim

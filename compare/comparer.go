@@ -24,6 +24,9 @@ type Options struct {
 	// Language is the language points and notes are written in; "" means
 	// the articles' own.
 	Language string
+	// Facts, when set, are the admin's facts about outlets (OUTLET_FACTS_FILE),
+	// shown with each compared outlet as given, with their source.
+	Facts *FactBook
 }
 
 // UserError is a refusal with its own sentence for the person who asked;
@@ -109,6 +112,14 @@ func validate(arts []*article.Article) error {
 // rather than an error. It returns an error for fewer than two or more
 // than five articles, the same page twice, or when ctx is done.
 func (c *Comparer) Compare(ctx context.Context, arts []*article.Article) (*Comparison, error) {
+	out, err := c.compare(ctx, arts)
+	if err == nil {
+		c.opts.Facts.attach(out)
+	}
+	return out, err
+}
+
+func (c *Comparer) compare(ctx context.Context, arts []*article.Article) (*Comparison, error) {
 	if err := validate(arts); err != nil {
 		return nil, err
 	}

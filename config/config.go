@@ -47,6 +47,10 @@ type Config struct {
 	ArchiveWaybackURL string
 	ArchiveTodayURL   string
 
+	// OutletFactsFile is an admin's JSON file of facts about outlets
+	// (owner, country, funding, a third-party rating), shown in comparisons.
+	OutletFactsFile string
+
 	PDFMaxBytes int64
 	PDFMaxPages int
 
@@ -160,6 +164,7 @@ var Settings = []Setting{
 	{"ARCHIVE_WAYBACK_URL", DefaultArchiveWaybackURL, "Wayback Machine base (availability API and snapshots); off leaves it out", false},
 	{"ARCHIVE_TODAY_URL", DefaultArchiveTodayURL, "archive.today base (newest copy; the search link offered when none is found); off leaves it out", false},
 	{"PDF_MAX_BYTES", "20MiB", "largest PDF accepted", false},
+	{"OUTLET_FACTS_FILE", "", "JSON file of facts about outlets (owner, country, funding, a rating and its source), shown as given in comparisons; the model never rates outlets", false},
 	{"PDF_MAX_PAGES", strconv.Itoa(DefaultPDFMaxPages), "PDF pages read; later pages are left out", false},
 	{"HTTP_ADDR", DefaultHTTPAddr, "address for /healthz and /metrics; off disables", false},
 	{"QUOTA_USER_PER_HOUR", strconv.Itoa(DefaultQuotaUserPerHour), "summaries one user may ask for per hour; 0 = no limit", false},
@@ -220,8 +225,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		ArchiveWaybackURL: offURL(p.str("ARCHIVE_WAYBACK_URL", DefaultArchiveWaybackURL)),
 		ArchiveTodayURL:   offURL(p.str("ARCHIVE_TODAY_URL", DefaultArchiveTodayURL)),
 
-		PDFMaxBytes: p.bytes("PDF_MAX_BYTES", DefaultPDFMaxBytes),
-		PDFMaxPages: p.int("PDF_MAX_PAGES", DefaultPDFMaxPages),
+		PDFMaxBytes:     p.bytes("PDF_MAX_BYTES", DefaultPDFMaxBytes),
+		OutletFactsFile: p.str("OUTLET_FACTS_FILE", ""),
+		PDFMaxPages:     p.int("PDF_MAX_PAGES", DefaultPDFMaxPages),
 
 		HTTPAddr: p.str("HTTP_ADDR", DefaultHTTPAddr),
 
@@ -391,6 +397,7 @@ func (c *Config) String() string {
 	row("ARCHIVE_TODAY_URL", orOff(c.ArchiveTodayURL))
 	row("PDF_MAX_BYTES", c.PDFMaxBytes)
 	row("PDF_MAX_PAGES", c.PDFMaxPages)
+	row("OUTLET_FACTS_FILE", c.OutletFactsFile)
 	addr := c.HTTPAddr
 	if addr == "" {
 		addr = "off"

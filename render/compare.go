@@ -158,7 +158,38 @@ func compareOutlet(a compare.Article) string {
 	if t := renderLine(a.Title); t != "" {
 		line += ": " + discordtext.Truncate(discordtext.Escape(t), compareMaxTitle)
 	}
+	if f := compareFacts(a.Facts); f != "" {
+		line += "\n  -# " + f
+	}
 	return line
+}
+
+// compareFacts is the admin's facts about an outlet, as given, with their
+// source.
+func compareFacts(f *compare.Facts) string {
+	if f == nil {
+		return ""
+	}
+	var parts []string
+	for _, kv := range [][2]string{{"Owner", f.Owner}, {"Country", f.Country}, {"Funding", f.Funding}} {
+		if v := renderPlain(kv[1]); v != "" {
+			parts = append(parts, kv[0]+": "+v)
+		}
+	}
+	if r := renderPlain(f.Rating); r != "" {
+		if src := renderPlain(f.RatingSource); src != "" {
+			r += " (rated by " + src + ")"
+		}
+		parts = append(parts, "Rating: "+r)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	line := strings.Join(parts, " · ")
+	if src := renderPlain(f.Source); src != "" {
+		line += " · source: " + src
+	}
+	return discordtext.Truncate(discordtext.Escape(line), 300)
 }
 
 // comparePoint is a point (with the outlets it names, when only some)
