@@ -233,6 +233,14 @@ var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights
 // photoCredit matches a short paragraph that only credits an image.
 var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
 
+// creditEnd matches a picture credit closing a short caption: "... © AFP / Name",
+// "... (Foto: Getty)", "... | Bild: Agentur".
+var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen|credits?|crédits? photos?)\s*[:：©])[^.!?:]{1,60}\)?\s*$`)
+
+// creditSign matches a copyright sign that credits a picture rather than
+// dating a copyright notice ("© AFP", not "© 2003 Name").
+var creditSign = regexp.MustCompile(`©\s*[^\s\d]`)
+
 // dateLine matches a date on its own.
 var dateLine = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
 
@@ -300,6 +308,9 @@ func cleanParagraphs(paras []string) []string {
 			continue
 		}
 		if words <= 30 && (leadInLine.MatchString(p) || copyrightLine.MatchString(p)) {
+			continue
+		}
+		if words <= 30 && (creditSign.MatchString(p) || creditEnd.MatchString(p)) {
 			continue
 		}
 		if words <= 12 && photoCredit.MatchString(p) {

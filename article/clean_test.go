@@ -167,3 +167,24 @@ func mustParse(t *testing.T, page []byte) *html.Node {
 	}
 	return doc
 }
+
+func TestCleanParagraphsCredits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", false},
+		{"Golf im TV: Die Übertragungszeiten der großen Turniere im Überblick. (Foto: Getty)", false},
+		{"Zielarten für die Kastanienselven sind u.a. der Hirschkäfer.\nFoto © Jörg Gemsch, Heidi Jost", false},
+		{"Roman Prymula, photo: Archives du Gouvernement tchèque", false},
+		{"linux usability\n...or, why do I bother.\n© 2002, 2003 Jamie Zawinski", true},
+		{"Wir zeigen das Bild: es hat eine lange Geschichte.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
