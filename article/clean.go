@@ -237,6 +237,54 @@ var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\
 // "... (Foto: Getty)", "... | Bild: Agentur".
 var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen|credits?|crédits? photos?)\s*[:：©])[^.!?:]{1,60}\)?\s*$`)
 
+// ctaPhrases are the words of a call to action to subscribe, sign up,
+// donate, follow, download the app or write in; ctaWords, to share, rate
+// or register, also occur in running text and condemn only a very short
+// paragraph. Either makes a short paragraph a promotion, not story.
+var (
+	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support (?:us|our)|follow (?:us|\S+ on)|letter to the editor|download (?:the|our)|` +
+		`abonniere|abonnieren|abonnement|abo|folge uns|folgen sie uns|unterstütze (?:uns|unsere)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
+		`abonnez-vous|s'abonner|inscrivez-vous|créez votre compte|suivez-nous|faire un don|lire la suite|` +
+		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +
+		`subskrypcj\pL*|zapisz się|obserwuj nas|wesprzyj|iscriviti|abbonati|seguici` +
+		`)(?:$|[^\pL])`)
+	ctaWords = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`share|sharen|teilen|bewerten|rate|anmelden|registrieren|spende|spenden|partager|compartir|udostępnij|condividi|log ?in|einloggen` +
+		`)(?:$|[^\pL])`)
+	// ctaAddress is how a call to action speaks to the reader (you, our,
+	// now, here, please) or ends; a short paragraph that starts with a
+	// call-to-action phrase needs none.
+	ctaAddress = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`you|your|our|us|now|today|here|please|free|latest|` +
+		`sie|ihr|ihre|du|dich|dir|dein|deine|euch|uns|unser|unsere|unseren|unserem|jetzt|hier|kostenlos|` +
+		`vous|votre|vos|nous|nos|notre|ici|gratuit|gratuitement|` +
+		`tu|tú|te|usted|nuestro|nuestra|nuestros|nuestras|aquí|ahora|gratis|` +
+		`nas|nasz|naszego|naszej|teraz|tutaj|zapraszamy|ci|nostro|nostra|qui|ora` +
+		`)(?:$|[^\pL])|[!:»]\s*$`)
+	// ctaObject is what a short call to action to share or rate is about,
+	// unless it ends like a prompt.
+	ctaObject = regexp.MustCompile(`(?i)(?:artikel|article|beitrag|post|story|seite|page|this|dies)|[:!?]\s*$`)
+)
+
+// isCallToAction reports whether the short paragraph p asks the reader to
+// subscribe, sign up, donate, follow or the like: it holds a ctaPhrases
+// phrase and either starts with it or addresses the reader.
+func isCallToAction(p string) bool {
+	loc := ctaPhrases.FindStringIndex(p)
+	if loc == nil {
+		return false
+	}
+	return loc[0] <= 1 || ctaAddress.MatchString(p)
+}
+
+// ctaMaxWords is the longest paragraph a call-to-action phrase condemns,
+// ctaWordMax the longest one a call-to-action word does.
+const (
+	ctaMaxWords = 25
+	ctaWordMax  = 8
+)
+
 // creditSign matches a copyright sign that credits a picture rather than
 // dating a copyright notice ("© AFP", not "© 2003 Name").
 var creditSign = regexp.MustCompile(`©\s*[^\s\d]`)
@@ -311,6 +359,9 @@ func cleanParagraphs(paras []string) []string {
 			continue
 		}
 		if words <= 30 && (creditSign.MatchString(p) || creditEnd.MatchString(p)) {
+			continue
+		}
+		if (words <= ctaMaxWords && isCallToAction(p)) || (words <= ctaWordMax && ctaWords.MatchString(p) && ctaObject.MatchString(p)) {
 			continue
 		}
 		if words <= 12 && photoCredit.MatchString(p) {

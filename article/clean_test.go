@@ -188,3 +188,29 @@ func TestCleanParagraphsCredits(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanParagraphsCallsToAction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Subscribe now to our eNATION edition for the full story.", false},
+		{"Never miss the latest news by signing up to our newsletter today!", false},
+		{"Jetzt zum kostenlosen Newsletter anmelden »", false},
+		{"Möchten Sie den Artikel teilen?", false},
+		{"¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular en este enlace de invitación.", false},
+		{"Pour lire la suite et accéder gratuitement à 3 articles par mois, créez votre compte", false},
+		{"Netflix added eight million subscribers in the quarter.", true},
+		{"Millions sign up for health insurance before the deadline.", true},
+		{"Das Abo kostet künftig zwölf Euro im Monat.", true},
+		{"What we're trying to share with others", true},
+		{"Bug 1677107 – Add Telemetry for tracking multiple PiP support usage", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
