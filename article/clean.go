@@ -224,8 +224,9 @@ var leadInLine = regexp.MustCompile(`(?i)^(?:` +
 	`read more|read also|also read|related|see also|watch|listen|recommended|more on this|` +
 	`lesen sie (?:auch|hier|mehr)|mehr zum thema|auch interessant|siehe auch|` +
 	`lire aussi|à lire aussi|voir aussi|lea (?:también|más)|lea|le puede interesar|mire|ver también|leia também|leggi anche|` +
-	`czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)` +
-	`)\s*[:：]`)
+	`czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)|` +
+	`auch lesen|lies auch|lesetipp|vea también|puedes ver|mira|te puede interesar|read next|more|mehr` +
+	`)\s*[:：»›>|]`)
 
 // copyrightLine matches copyright and rights notices.
 var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)

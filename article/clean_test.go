@@ -214,3 +214,24 @@ func TestCleanParagraphsCallsToAction(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanParagraphsLeadIns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"VEA TAMBIÉN: Entre heces y guaricha: Estrella de la educación no brilla", false},
+		{"À lire aussi » Ballonnements, lourdeurs... Quel est votre profil digestif ?", false},
+		{"Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz an den Falschen", false},
+		{"MIRA: Madre se acerca a conocer los motivos de captura de su hijo", false},
+		{"Mira Murati, the company's chief technology officer, left in September.", true},
+		{"More than 200 people were evacuated: the river rose overnight.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
