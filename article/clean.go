@@ -377,7 +377,27 @@ func cleanParagraphs(paras []string) []string {
 		seen[p] = true
 		out = append(out, p)
 	}
-	return out
+	return trimTailLabel(out)
+}
+
+// tailLabelWords is the most a trailing label holds, in words.
+const tailLabelWords = 5
+
+// trimTailLabel drops a short paragraph that ends the text without ending
+// a sentence, after a paragraph of running text: the heading of a box the
+// extraction left out ("Über den Autor", "Meistgelesene Artikel") or a
+// button's label. A sign-off ("XX, Die Redaktion") has a comma.
+func trimTailLabel(paras []string) []string {
+	n := len(paras)
+	if n < 3 {
+		return paras
+	}
+	last, prev := paras[n-1], paras[n-2]
+	if CountWords(last) > tailLabelWords || endsSentence(last) || strings.ContainsAny(last, ",:") ||
+		CountWords(prev) < bodyMinTokens || !endsSentence(prev) {
+		return paras
+	}
+	return paras[:n-1]
 }
 
 // letterWords counts the words of p that contain no digit.

@@ -235,3 +235,28 @@ func TestCleanParagraphsLeadIns(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimTailLabel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   []string
+		want int
+	}{
+		{"box heading after the story", []string{para, para, "Über den Autor"}, 2},
+		{"button label after the story", []string{para, para, "Promoted By Zergnet"}, 2},
+		{"sentence ends the story", []string{para, para, "He left."}, 3},
+		{"sign-off with a comma", []string{para, para, "XX, Die Redaktion"}, 3},
+		{"lead-in to a link", []string{para, para, "Das Konzeptpapier finden Sie hier:"}, 3},
+		{"list item after a list item", []string{para, "Zeitzone: MESZ", "Ort: Kasberg"}, 3},
+		{"short text", []string{para, "Über den Autor"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := trimTailLabel(tt.in); len(got) != tt.want {
+				t.Errorf("trimTailLabel kept %d paragraphs %q, want %d", len(got), got, tt.want)
+			}
+		})
+	}
+}
