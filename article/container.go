@@ -197,13 +197,10 @@ const leadTrim = ".… \u00a0"
 // addLead puts back the standfirst (the lead paragraph news pages set
 // under the headline, outside the story's container) when the extraction
 // left it out: the paragraph of the page that the page's own description
-// repeats, found shortly before the story's first paragraph.
+// repeats, found shortly before the story's first paragraph, or else one
+// that the markup names a standfirst (addMarkedLead).
 func addLead(paras []string, page []block, desc string) []string {
 	if len(paras) == 0 {
-		return paras
-	}
-	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
-	if CountWords(desc) < leadMinWords {
 		return paras
 	}
 	first := -1
@@ -215,6 +212,10 @@ func addLead(paras []string, page []block, desc string) []string {
 	}
 	if first < 0 {
 		return paras
+	}
+	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
+	if CountWords(desc) < leadMinWords {
+		return addMarkedLead(paras, page, first)
 	}
 	for i := first - 1; i >= 0 && i >= first-leadMaxGap; i-- {
 		b := page[i]
@@ -232,7 +233,92 @@ func addLead(paras []string, page []block, desc string) []string {
 		}
 		return append([]string{b.text}, paras...)
 	}
+	return addMarkedLead(paras, page, first)
+}
+
+// leadTokens are class and id words that name a standfirst: the lead,
+// intro, teaser, summary or deck of the story, in several languages
+// (chapo, chapeau: French; bajada, entradilla: Spanish; sapo: Portuguese).
+var leadTokens = map[string]bool{
+	"lead": true, "leader": true, "lede": true, "intro": true, "introduction": true,
+	"teaser": true, "standfirst": true, "summary": true, "abstract": true, "deck": true,
+	"dek": true, "excerpt": true, "subtitle": true, "subheadline": true, "chapo": true,
+	"chapeau": true, "bajada": true, "entradilla": true, "sapo": true, "description": true,
+}
+
+// leadMarkGap is how many paragraphs may separate a standfirst that its
+// markup names from the story's first paragraph.
+const leadMarkGap = 24
+
+// leadAncestors is how far up from a paragraph its standfirst class is
+// looked for.
+const leadAncestors = 3
+
+// addMarkedLead puts back a standfirst that the page's markup names
+// (leadTokens on the paragraph or an element just above it), shortly
+// before the story's first paragraph, page[first], and after the page's
+// headline when there is one: a run of paragraphs of running text in one
+// such element. Teasers of other stories before the headline are not it.
+func addMarkedLead(paras []string, page []block, first int) []string {
+	lo := max(0, first-leadMarkGap)
+	for i := first - 1; i >= lo; i-- {
+		if page[i].node != nil && page[i].node.DataAtom == atom.H1 {
+			lo = i + 1
+			break
+		}
+	}
+	for i := first - 1; i >= lo; i-- {
+		b := page[i]
+		if b.furniture || b.linkOnly() || b.heading() || CountWords(b.text) < leadMinWords || !endsSentence(b.text) || truncated(b.text) {
+			continue
+		}
+		mark := leadElement(b.node)
+		if mark == nil {
+			continue
+		}
+		start := i
+		for start > lo && page[start-1].node != nil && within(page[start-1].node, mark) && !page[start-1].furniture {
+			start--
+		}
+		var lead []string
+		for _, lb := range page[start : i+1] {
+			t := cleanSpace(lb.text)
+			for _, p := range paras {
+				if strings.Contains(cleanSpace(p), t) {
+					return paras
+				}
+			}
+			lead = append(lead, lb.text)
+		}
+		return append(lead, paras...)
+	}
 	return paras
+}
+
+// truncated reports whether p ends in an ellipsis, like a teaser cut short.
+func truncated(p string) bool {
+	p = strings.TrimSpace(p)
+	return strings.HasSuffix(p, "...") || strings.HasSuffix(p, "…")
+}
+
+// leadElement returns n or the nearest of its leadAncestors ancestors
+// whose class or id names a standfirst, or nil.
+func leadElement(n *html.Node) *html.Node {
+	for k := 0; n != nil && k <= leadAncestors; n, k = n.Parent, k+1 {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.DataAtom {
+		case atom.Body, atom.Main, atom.Article:
+			return nil
+		}
+		for _, a := range n.Attr {
+			if (a.Key == "class" || a.Key == "id") && hasTokenIn(a.Val, leadTokens) {
+				return n
+			}
+		}
+	}
+	return nil
 }
 
 // sameStart reports whether a and b begin with the same n words.
