@@ -215,6 +215,10 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 	`you might also be interested in|more on this (?:topic|story)|related topics|` +
 	`-?\s*anzeige\s*-?|-?\s*advertisement\s*-?|` +
 	`zurück|back|back to top|nach oben|top|tags?|schlagworte|stichworte|topics|themen|loading\.*|` +
+	`verwandte (?:beiträge|artikel|themen(?:bereiche)?)|ähnliche (?:artikel|beiträge)|meist-?(?:gelesene|diskutierte|kommentierte|gelesen|diskutiert)(?: artikel| beiträge)?|` +
+	`weiterführende links?|weiterführender link|inhaltsverzeichnis|table of contents|contents|kontakt|contact|vous aimerez aussi|sur le même sujet|audios et vidéos sur le sujet|` +
+	`merken|pinnen|rezept drucken|kommentare? schreiben|keine kommentare|kommentare insgesamt:? \d+|kommentarfeed|permalink|permalien|` +
+	`vorschau auf den nächsten artikel|lade weitere inhalte|mehr laden|load more|show more|weitere \pL+(?: \pL+)?|noch mehr \pL+(?: \pL+){0,3}|entdecke(?:n sie)? (?:jetzt|weitere \pL+)|` +
 	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
 	`)[\s:.!»›>…]*$`)
 

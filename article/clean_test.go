@@ -215,7 +215,7 @@ func TestCleanParagraphsCallsToAction(t *testing.T) {
 	}
 }
 
-func TestCleanParagraphsLeadIns(t *testing.T) {
+func TestCleanParagraphsLeadInsAndLabels(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		p    string
@@ -225,6 +225,12 @@ func TestCleanParagraphsLeadIns(t *testing.T) {
 		{"À lire aussi » Ballonnements, lourdeurs... Quel est votre profil digestif ?", false},
 		{"Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz an den Falschen", false},
 		{"MIRA: Madre se acerca a conocer los motivos de captura de su hijo", false},
+		{"Meistgelesene Artikel", false},
+		{"Verwandte Beiträge", false},
+		{"Weitere Tourentipps", false},
+		{"Kommentare insgesamt: 0", false},
+		{"Vorschau auf den nächsten Artikel", false},
+		{"Weitere US-Zellprojekte im Aufbau", true},
 		{"Mira Murati, the company's chief technology officer, left in September.", true},
 		{"More than 200 people were evacuated: the river rose overnight.", true},
 	}
