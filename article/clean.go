@@ -232,6 +232,13 @@ var leadInLine = regexp.MustCompile(`(?i)^(?:` +
 	`auch lesen|lies auch|lesetipp|vea también|puedes ver|mira|te puede interesar|read next|more|mehr` +
 	`)\s*[:：»›>|]`)
 
+// leadInMarks are the marks one of which every leadInLine match holds.
+const leadInMarks = ":：»›>|"
+
+// copyrightHints are substrings, lower-cased, one of which every
+// copyrightLine match holds.
+var copyrightHints = []string{"©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés", "derechos reservados", "prawa zastrzeżone"}
+
 // copyrightLine matches copyright and rights notices.
 var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
 
@@ -274,13 +281,55 @@ var (
 
 // isCallToAction reports whether the short paragraph p asks the reader to
 // subscribe, sign up, donate, follow or the like: it holds a ctaPhrases
-// phrase and either starts with it or addresses the reader.
-func isCallToAction(p string) bool {
+// phrase and either starts with it or addresses the reader, or, very short,
+// asks to share or rate the article.
+// lower is p lower-cased, words its words.
+func isCallToAction(p, lower string, words int) bool {
+	if words <= ctaWordMax && containsAny(lower, ctaWordHints) && ctaWords.MatchString(p) && ctaObject.MatchString(p) {
+		return true
+	}
+	if words > ctaMaxWords || !containsAny(lower, ctaHints) {
+		return false
+	}
 	loc := ctaPhrases.FindStringIndex(p)
 	if loc == nil {
 		return false
 	}
 	return loc[0] <= 1 || ctaAddress.MatchString(p)
+}
+
+// creditHints are the substrings of creditEnd matches, lower-cased.
+var creditHints = []string{"foto", "photo", "bild", "image", "credit", "crédit"}
+
+// isCredit reports whether the short paragraph p (lower: lower-cased) is a
+// caption that ends in a picture credit.
+func isCredit(p, lower string) bool {
+	return (strings.Contains(p, "©") && creditSign.MatchString(p)) || (containsAny(lower, creditHints) && creditEnd.MatchString(p))
+}
+
+// ctaHints are substrings every ctaPhrases match holds, lower-cased: a
+// cheap test before the regular expression.
+var ctaHints = []string{
+	"newsletter", "subscri", "sign", "donate", "support", "follow", "letter to", "download",
+	"abo", "folge", "unterstütz", "mitglied", "spenden", "inscri", "créez", "suivez", "faire un don",
+	"lire la suite", "suscr", "únete", "síguenos", "apóyanos", "boletín", "canal de", "subskryp",
+	"zapisz", "obserwuj", "wesprzyj", "iscriviti", "abbonati", "seguici",
+}
+
+// ctaWordHints are the substrings of ctaWords matches, lower-cased.
+var ctaWordHints = []string{
+	"shar", "teilen", "bewerten", "rate", "anmelden", "registrieren", "spende", "partager",
+	"compartir", "udostępnij", "condividi", "log", "einloggen",
+}
+
+// containsAny reports whether s contains one of subs.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // ctaMaxWords is the longest paragraph a call-to-action phrase condemns,
@@ -360,14 +409,13 @@ func cleanParagraphs(paras []string) []string {
 		if words <= 12 && boilerLine.MatchString(p) {
 			continue
 		}
-		if words <= 30 && (leadInLine.MatchString(p) || copyrightLine.MatchString(p)) {
-			continue
-		}
-		if words <= 30 && (creditSign.MatchString(p) || creditEnd.MatchString(p)) {
-			continue
-		}
-		if (words <= ctaMaxWords && isCallToAction(p)) || (words <= ctaWordMax && ctaWords.MatchString(p) && ctaObject.MatchString(p)) {
-			continue
+		if words <= 30 {
+			lower := strings.ToLower(p)
+			if (strings.ContainsAny(p, leadInMarks) && leadInLine.MatchString(p)) ||
+				(containsAny(lower, copyrightHints) && copyrightLine.MatchString(p)) ||
+				isCredit(p, lower) || isCallToAction(p, lower, words) {
+				continue
+			}
 		}
 		if words <= 12 && photoCredit.MatchString(p) {
 			continue
