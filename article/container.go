@@ -223,17 +223,49 @@ func addLead(paras []string, page []block, desc string) []string {
 			continue
 		}
 		t := cleanSpace(b.text)
-		if !strings.Contains(t, desc) && !strings.Contains(desc, strings.TrimRight(t, leadTrim)) && !sameStart(t, desc, leadMinWords) {
+		if !describes(desc, t) {
 			continue
 		}
-		for _, p := range paras {
-			if strings.Contains(cleanSpace(p), t) {
-				return paras
-			}
-		}
-		return append([]string{b.text}, paras...)
+		return prependNew(paras, b.text)
 	}
 	return addMarkedLead(paras, page, first)
+}
+
+// describes reports whether the page description desc (space-cleaned and
+// trimmed of leadTrim) repeats the paragraph t or begins like it.
+func describes(desc, t string) bool {
+	return strings.Contains(t, desc) || strings.Contains(desc, strings.TrimRight(t, leadTrim)) || sameStart(t, desc, leadMinWords)
+}
+
+// prependNew puts lead before paras unless one of them holds it already.
+func prependNew(paras []string, lead string) []string {
+	t := cleanSpace(lead)
+	for _, p := range paras {
+		if strings.Contains(cleanSpace(p), t) {
+			return paras
+		}
+	}
+	return append([]string{lead}, paras...)
+}
+
+// addDescribedLead puts back the paragraph of the page, outside its
+// furniture, that the page's description repeats, wherever it is: for a
+// text that does not come from the page's blocks (an articleBody), which
+// addLead cannot place.
+func addDescribedLead(paras []string, page []block, desc string) []string {
+	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
+	if len(paras) == 0 || CountWords(desc) < leadMinWords {
+		return paras
+	}
+	for _, b := range page {
+		if b.furniture || b.linkOnly() || CountWords(b.text) < leadMinWords {
+			continue
+		}
+		if describes(desc, cleanSpace(b.text)) {
+			return prependNew(paras, b.text)
+		}
+	}
+	return paras
 }
 
 // leadTokens are class and id words that name a standfirst: the lead,
