@@ -298,6 +298,12 @@ func isCallToAction(p, lower string, words int) bool {
 	return loc[0] <= 1 || ctaAddress.MatchString(p)
 }
 
+// isConsentNote reports whether p is a consent placeholder or an affiliate
+// disclosure.
+func isConsentNote(p string) bool {
+	return containsAny(strings.ToLower(p), consentHints) && consentWords.MatchString(p) && consentActs.MatchString(p)
+}
+
 // creditHints are the substrings of creditEnd matches, lower-cased.
 var creditHints = []string{"foto", "photo", "bild", "image", "credit", "crédit"}
 
@@ -331,6 +337,21 @@ func containsAny(s string, subs []string) bool {
 	}
 	return false
 }
+
+// consentWords and consentActs together mark the placeholder of an
+// embedded post or map held back until the reader consents ("Um deine
+// Daten zu schützen, haben wir das Laden der Inhalte von twitter.com
+// blockiert"), or a disclosure of affiliate links.
+var (
+	consentWords = regexp.MustCompile(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?`)
+	consentActs  = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:laden|load|loading|aktivieren|blockiert|blocked|klicken|click|button|einstellungen|settings|affiliate)`)
+)
+
+// consentHints are substrings, lower-cased, of consentWords matches.
+var consentHints = []string{"datenschutz", "privatsph", "persönlichen daten", "einverst", "einwillig", "privacy", "consent", "données", "datos personales", "affiliate"}
+
+// consentMaxWords is the longest paragraph taken for a consent placeholder.
+const consentMaxWords = 60
 
 // ctaMaxWords is the longest paragraph a call-to-action phrase condemns,
 // ctaWordMax the longest one a call-to-action word does.
@@ -407,6 +428,9 @@ func cleanParagraphs(paras []string) []string {
 			continue
 		}
 		if words <= 12 && boilerLine.MatchString(p) {
+			continue
+		}
+		if words <= consentMaxWords && isConsentNote(p) {
 			continue
 		}
 		if words <= 30 {

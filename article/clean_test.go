@@ -266,3 +266,23 @@ func TestTrimTailLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestCleanParagraphsConsentNotes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Externer Inhalt Um Deine persönlichen Daten zu schützen, haben wir das automatische Laden der Inhalte von twitter.com blockiert.", false},
+		{"Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis keine Verbindung zu Twitter her. Hier kannst du deine Einstellungen verwalten.", false},
+		{"Anzeige, enthält Affiliate Links", false},
+		{"Similarly, inserting Set-Cookie into a Response header is not allowed so that ServiceWorkers may not set cookies via synthesized Responses and content.", true},
+		{"The regulator fined the company for breaking privacy law, the third such penalty this year.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
