@@ -255,7 +255,7 @@ var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen
 // paragraph. Either makes a short paragraph a promotion, not story.
 var (
 	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
-		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support (?:us|our)|follow (?:us|\S+ on)|letter to the editor|download (?:the|our)|` +
+		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our)|follow (?:us|\S+ on)|letter to the editor|download (?:the|our)|` +
 		`abonniere|abonnieren|abonnement|abo|folge uns|folgen sie uns|unterstütze (?:uns|unsere)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
 		`abonnez-vous|s'abonner|inscrivez-vous|créez votre compte|suivez-nous|faire un don|lire la suite|` +
 		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +

@@ -201,6 +201,7 @@ func TestCleanParagraphsCallsToAction(t *testing.T) {
 		{"Möchten Sie den Artikel teilen?", false},
 		{"¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular en este enlace de invitación.", false},
 		{"Pour lire la suite et accéder gratuitement à 3 articles par mois, créez votre compte", false},
+		{"If you enjoyed reading this post – would you consider supporting our work? Just click here. Thanks!", false},
 		{"Netflix added eight million subscribers in the quarter.", true},
 		{"Millions sign up for health insurance before the deadline.", true},
 		{"Das Abo kostet künftig zwölf Euro im Monat.", true},
