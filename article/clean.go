@@ -384,7 +384,9 @@ const bodyMinTokens = 20
 // (headlines of other stories, "see also" lists, sponsor lists) before the
 // first paragraph of story text and after the last one, then headings left
 // at the end. Link-only paragraphs inside the story are kept: there they
-// are often linked sub-headings.
+// are often linked sub-headings; but a box of links to other stories set
+// inside the story (inlineBox) is dropped, so that cutTail does not end
+// the story at its heading.
 func trimLinkEdges(bs []block) []block {
 	first, last := -1, -1
 	for i, b := range bs {
@@ -399,9 +401,16 @@ func trimLinkEdges(bs []block) []block {
 		return bs
 	}
 	out := bs[:0]
-	for i, b := range bs {
+	for i := 0; i < len(bs); i++ {
+		b := bs[i]
 		if b.linkOnly() && (i < first || i > last) {
 			continue
+		}
+		if i < last {
+			if n := inlineBox(bs[:last+1], i); n > 0 {
+				i += n - 1
+				continue
+			}
 		}
 		out = append(out, b)
 	}
@@ -412,6 +421,33 @@ func trimLinkEdges(bs []block) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// inlineBox returns the number of paragraphs from bs[i] that make a box of
+// links to other stories set inside the story: a tailMarker heading
+// ("Related", "Read more"), then link-only paragraphs, then the story's
+// running text again, with no link-only paragraph after it. It returns 0
+// when bs[i] starts no such box.
+func inlineBox(bs []block, i int) int {
+	if bs[i].tokens > 8 || !tailMarker.MatchString(bs[i].text) {
+		return 0
+	}
+	j := i + 1
+	for j < len(bs) && bs[j].linkOnly() {
+		j++
+	}
+	if j == i+1 || j == len(bs) {
+		return 0
+	}
+	if next := bs[j]; next.tokens < bodyMinTokens || 2*next.linkTok >= next.tokens {
+		return 0
+	}
+	for _, b := range bs[j:] {
+		if b.linkOnly() {
+			return 0 // more teasers: the box goes on to the end
+		}
+	}
+	return j - i
 }
 
 // cleanParagraphs drops leftover furniture from extracted paragraphs:

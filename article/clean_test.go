@@ -287,3 +287,45 @@ func TestCleanParagraphsConsentNotes(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimLinkEdgesInlineBox(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		page    string
+		kept    []string
+		dropped []string
+	}{
+		{
+			name: "related box inside the story",
+			page: `<article><p>` + para + `</p><p>` + para + `</p><h3>Related</h3>
+				<p><a href="/a">Another story about storage</a></p><p><a href="/b">A second story about disks</a></p>
+				<p>The story goes on after the box. ` + para + `</p></article>`,
+			kept:    []string{"The story goes on after the box."},
+			dropped: []string{"Related", "Another story", "A second story"},
+		},
+		{
+			name: "teasers to the end are not a box inside the story",
+			page: `<article><p>` + para + `</p><p>` + para + `</p><h3>Related</h3>
+				<p><a href="/a">Another story about storage</a></p><p>A teaser of that story, long enough to count as running text for sure.</p>
+				<p><a href="/b">A second story about disks</a></p><p>` + para + `</p></article>`,
+			kept: []string{"Related", "A teaser of that story"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			text := strings.Join(blockTexts(trimLinkEdges(renderBlocks(mustParse(t, []byte(tt.page)), nil))), "\n")
+			for _, k := range tt.kept {
+				if !strings.Contains(text, k) {
+					t.Errorf("%q dropped:\n%s", k, text)
+				}
+			}
+			for _, d := range tt.dropped {
+				if strings.Contains(text, d) {
+					t.Errorf("%q kept:\n%s", d, text)
+				}
+			}
+		})
+	}
+}
