@@ -217,7 +217,8 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 	`zurück|back|back to top|nach oben|top|tags?|schlagworte|stichworte|topics|themen|loading\.*|` +
 	`verwandte (?:beiträge|artikel|themen(?:bereiche)?)|ähnliche (?:artikel|beiträge)|meist-?(?:gelesene|diskutierte|kommentierte|gelesen|diskutiert)(?: artikel| beiträge)?|` +
 	`weiterführende links?|weiterführender link|inhaltsverzeichnis|table of contents|contents|kontakt|contact|vous aimerez aussi|sur le même sujet|audios et vidéos sur le sujet|` +
-	`merken|pinnen|rezept drucken|kommentare? schreiben|keine kommentare|kommentare insgesamt:? \d+|kommentarfeed|permalink|permalien|` +
+	`merken|pinnen|rezept drucken|kommentare? schreiben|keine kommentare|kommentare insgesamt:? \d+|kommentarfeed|(?:permalink|permalien)(?: \S+)?|` +
+	`this entry was posted in [^\n]*|[^\n]*bookmark the permalink|[^\n]{0,80}\bloading(?:\.\.\.|…)|(?:verfasst )?von: [^\n|]{1,40}(?: \| [^\n]{1,30})?|` +
 	`vorschau auf den nächsten artikel|lade weitere inhalte|mehr laden|load more|show more|weitere \pL+(?: \pL+)?|noch mehr \pL+(?: \pL+){0,3}|entdecke(?:n sie)? (?:jetzt|weitere \pL+)|` +
 	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
 	`)[\s:.!»›>…]*$`)
@@ -243,7 +244,7 @@ var copyrightHints = []string{"©", "(c)", "copyright", "rights reserved", "rech
 var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
 
 // photoCredit matches a short paragraph that only credits an image.
-var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
+var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit|titelbild|beitragsbild|aufmacherbild|symbolbild|bildquelle|abbildung(?: \d+)?)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
 
 // creditEnd matches a picture credit closing a short caption: "... © AFP / Name",
 // "... (Foto: Getty)", "... | Bild: Agentur".

@@ -178,6 +178,8 @@ func TestCleanParagraphsCredits(t *testing.T) {
 		{"Golf im TV: Die Übertragungszeiten der großen Turniere im Überblick. (Foto: Getty)", false},
 		{"Zielarten für die Kastanienselven sind u.a. der Hirschkäfer.\nFoto © Jörg Gemsch, Heidi Jost", false},
 		{"Roman Prymula, photo: Archives du Gouvernement tchèque", false},
+		{"Titelbild: Geyres Christophe/ABACA/picture-alliance", false},
+		{"Abbildung: Farblich codierte Schneehöhendarstellung auf Gipfelbuch.ch für das Mattertal", false},
 		{"linux usability\n...or, why do I bother.\n© 2002, 2003 Jamie Zawinski", true},
 		{"Wir zeigen das Bild: es hat eine lange Geschichte.", true},
 	}
@@ -232,6 +234,10 @@ func TestCleanParagraphsLeadInsAndLabels(t *testing.T) {
 		{"Kommentare insgesamt: 0", false},
 		{"Vorschau auf den nächsten Artikel", false},
 		{"Weitere US-Zellprojekte im Aufbau", true},
+		{"This entry was posted in Allgemein. Bookmark the permalink.", false},
+		{"Permalien https://p.dw.com/p/RPYx", false},
+		{"Von: Götz Warnke", false},
+		{"(Noch keine Bewertungen) Loading...", false},
 		{"Mira Murati, the company's chief technology officer, left in September.", true},
 		{"More than 200 people were evacuated: the river rose overnight.", true},
 	}
