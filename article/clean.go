@@ -351,6 +351,12 @@ var (
 // consentHints are substrings, lower-cased, of consentWords matches.
 var consentHints = []string{"datenschutz", "privatsph", "persönlichen daten", "einverst", "einwillig", "privacy", "consent", "données", "datos personales", "affiliate"}
 
+// pipeMaxWords: a paragraph of at most this many words, cut into three or
+// more parts by " | " and not ending a sentence, is a line of links or
+// metadata ("Impressum | Datenschutz | Kontakt", "Aufrufe: 1120 | Tags:
+// ...").
+const pipeMaxWords = 20
+
 // consentMaxWords is the longest paragraph taken for a consent placeholder.
 const consentMaxWords = 60
 
@@ -465,6 +471,9 @@ func cleanParagraphs(paras []string) []string {
 			continue
 		}
 		if words <= 12 && boilerLine.MatchString(p) {
+			continue
+		}
+		if words <= pipeMaxWords && strings.Count(p, " | ") >= 2 && !endsSentence(p) {
 			continue
 		}
 		if words <= consentMaxWords && isConsentNote(p) {
