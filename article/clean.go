@@ -243,6 +243,9 @@ var copyrightHints = []string{"©", "(c)", "copyright", "rights reserved", "rech
 // copyrightLine matches copyright and rights notices.
 var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
 
+// creditMarks are the marks one of which every photoCredit match holds.
+const creditMarks = ":：/©|"
+
 // photoCredit matches a short paragraph that only credits an image.
 var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit|titelbild|beitragsbild|aufmacherbild|symbolbild|bildquelle|abbildung(?: \d+)?)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
 
@@ -487,7 +490,7 @@ func cleanParagraphs(paras []string) []string {
 				continue
 			}
 		}
-		if words <= 12 && photoCredit.MatchString(p) {
+		if words <= 12 && strings.ContainsAny(p, creditMarks) && photoCredit.MatchString(p) {
 			continue
 		}
 		if edge && words <= 6 && dateLine.MatchString(p) && letterWords(p) <= 3 {
