@@ -153,16 +153,7 @@ var creditTokens = map[string]bool{"credit": true, "credits": true, "copyright":
 // boilerToken returns the first token of a class or id value that is in
 // boilerTokens, or "".
 func boilerToken(v string) string {
-	v = strings.ToLower(v)
-	tok := strings.FieldsFunc(v, func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\n'
-	})
-	for _, t := range tok {
-		if boilerTokens[t] {
-			return t
-		}
-	}
-	return ""
+	return firstTokenIn(v, boilerTokens)
 }
 
 func countWordsIn(n *html.Node) int {

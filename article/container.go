@@ -71,6 +71,13 @@ const furnitureMaxProse = 250
 
 // hasTokenIn reports whether a class or id value has a token in set.
 func hasTokenIn(v string, set map[string]bool) bool {
+	return firstTokenIn(v, set) != ""
+}
+
+// firstTokenIn returns the first token, lower-cased, of a class or id
+// value that is in set, or "". Tokens are separated by spaces, tabs,
+// newlines, '-' and '_'.
+func firstTokenIn(v string, set map[string]bool) string {
 	start := -1
 	for i := 0; i <= len(v); i++ {
 		sep := i == len(v)
@@ -81,15 +88,17 @@ func hasTokenIn(v string, set map[string]bool) bool {
 			}
 		}
 		if sep {
-			if start >= 0 && set[lowerASCII(v[start:i])] {
-				return true
+			if start >= 0 {
+				if t := lowerASCII(v[start:i]); set[t] {
+					return t
+				}
 			}
 			start = -1
 		} else if start < 0 {
 			start = i
 		}
 	}
-	return false
+	return ""
 }
 
 // lowerASCII lower-cases ASCII letters, allocating only when s has capitals.
