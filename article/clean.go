@@ -251,7 +251,7 @@ var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen
 var (
 	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
 		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our)|follow (?:us|\S+ on)|letter to the editor|download (?:the|our)|` +
-		`abonniere|abonnieren|abonnement|abo|folge uns|folgen sie uns|unterstütze (?:uns|unsere)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
+		`abonniere|abonnieren|abonnement|abo|folge uns|folgen sie uns|unterstütze|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
 		`abonnez-vous|s'abonner|inscrivez-vous|créez votre compte|suivez-nous|faire un don|lire la suite|` +
 		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +
 		`subskrypcj\pL*|zapisz się|obserwuj nas|wesprzyj|iscriviti|abbonati|seguici` +
@@ -338,12 +338,12 @@ func containsAny(s string, subs []string) bool {
 // Daten zu schützen, haben wir das Laden der Inhalte von twitter.com
 // blockiert"), or a disclosure of affiliate links.
 var (
-	consentWords = regexp.MustCompile(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?`)
+	consentWords = regexp.MustCompile(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?|our advertisers`)
 	consentActs  = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:laden|load|loading|aktivieren|blockiert|blocked|klicken|click|button|einstellungen|settings|affiliate)`)
 )
 
 // consentHints are substrings, lower-cased, of consentWords matches.
-var consentHints = []string{"datenschutz", "privatsph", "persönlichen daten", "einverst", "einwillig", "privacy", "consent", "données", "datos personales", "affiliate"}
+var consentHints = []string{"datenschutz", "privatsph", "persönlichen daten", "einverst", "einwillig", "privacy", "consent", "données", "datos personales", "affiliate", "our advertisers"}
 
 // pipeMaxWords: a paragraph of at most this many words, cut into three or
 // more parts by " | " and not ending a sentence, is a line of links or

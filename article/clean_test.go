@@ -207,6 +207,8 @@ func TestCleanParagraphsCallsToAction(t *testing.T) {
 		{"Netflix added eight million subscribers in the quarter.", true},
 		{"Millions sign up for health insurance before the deadline.", true},
 		{"Das Abo kostet künftig zwölf Euro im Monat.", true},
+		{"Unterstütze RosaMag bereits mit 2,50!", false},
+		{"„Ich unterstütze das Projekt“, sagte die Ministerin am Montag.", true},
 		{"What we're trying to share with others", true},
 		{"Bug 1677107 – Add Telemetry for tracking multiple PiP support usage", true},
 	}
@@ -286,6 +288,7 @@ func TestCleanParagraphsConsentNotes(t *testing.T) {
 		{"Externer Inhalt Um Deine persönlichen Daten zu schützen, haben wir das automatische Laden der Inhalte von twitter.com blockiert.", false},
 		{"Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis keine Verbindung zu Twitter her. Hier kannst du deine Einstellungen verwalten.", false},
 		{"Anzeige, enthält Affiliate Links", false},
+		{"This post contains references to products from one or more of our advertisers. We may receive compensation when you click on links to those products.", false},
 		{"Similarly, inserting Set-Cookie into a Response header is not allowed so that ServiceWorkers may not set cookies via synthesized Responses and content.", true},
 		{"The regulator fined the company for breaking privacy law, the third such penalty this year.", true},
 	}
