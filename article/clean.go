@@ -250,14 +250,15 @@ var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen
 // paragraph. Either makes a short paragraph a promotion, not story.
 var (
 	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
-		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our)|follow (?:us|\S+ on)|letter to the editor|download (?:the|our)|` +
-		`abonniere|abonnieren|abonnement|abo|folge uns|folgen sie uns|unterstütze|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
+		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|site|podcast|blog))|` +
+		`follow (?:us|[^.!?\n]{1,40}? on (?:twitter|facebook|instagram|x|linkedin|tiktok|youtube|telegram|whatsapp|threads|bluesky|mastodon))|letter to the editor|download (?:the|our)|` +
+		`abonniere|abonnieren|folge uns|folgen sie uns|unterstütze (?:uns|unser\pL*|\S+ (?:bereits |jetzt )?mit \d)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
 		`abonnez-vous|s'abonner|inscrivez-vous|créez votre compte|suivez-nous|faire un don|lire la suite|` +
 		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +
 		`subskrypcj\pL*|zapisz się|obserwuj nas|wesprzyj|iscriviti|abbonati|seguici` +
 		`)(?:$|[^\pL])`)
 	ctaWords = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
-		`share|sharen|teilen|bewerten|rate|anmelden|registrieren|spende|spenden|partager|compartir|udostępnij|condividi|log ?in|einloggen` +
+		`share|sharen|teilen|bewerten|anmelden|registrieren|spende|spenden|partager|compartir|udostępnij|condividi|log ?in|einloggen` +
 		`)(?:$|[^\pL])`)
 	// ctaAddress is how a call to action speaks to the reader (you, our,
 	// now, here, please) or ends; a short paragraph that starts with a
@@ -269,9 +270,8 @@ var (
 		`tu|tú|te|usted|nuestro|nuestra|nuestros|nuestras|aquí|ahora|gratis|` +
 		`nas|nasz|naszego|naszej|teraz|tutaj|zapraszamy|ci|nostro|nostra|qui|ora` +
 		`)(?:$|[^\pL])|[!:»]\s*$`)
-	// ctaObject is what a short call to action to share or rate is about,
-	// unless it ends like a prompt.
-	ctaObject = regexp.MustCompile(`(?i)(?:artikel|article|beitrag|post|story|seite|page|this|dies)|[:!?]\s*$`)
+	// ctaObject is what a short call to action to share or rate is about.
+	ctaObject = regexp.MustCompile(`(?i)artikel|article|beitrag|post|story|seite|page|episode|folge|rezept|recipe`)
 )
 
 // isCallToAction reports whether the short paragraph p asks the reader to
@@ -319,7 +319,7 @@ var ctaHints = []string{
 
 // ctaWordHints are the substrings of ctaWords matches, lower-cased.
 var ctaWordHints = []string{
-	"shar", "teilen", "bewerten", "rate", "anmelden", "registrieren", "spende", "partager",
+	"shar", "teilen", "bewerten", "anmelden", "registrieren", "spende", "partager",
 	"compartir", "udostępnij", "condividi", "log", "einloggen",
 }
 

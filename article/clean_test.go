@@ -209,6 +209,11 @@ func TestCleanParagraphsCallsToAction(t *testing.T) {
 		{"Das Abo kostet künftig zwölf Euro im Monat.", true},
 		{"Unterstütze RosaMag bereits mit 2,50!", false},
 		{"„Ich unterstütze das Projekt“, sagte die Ministerin am Montag.", true},
+		{"“We must support our farmers now,” the minister said.", true},
+		{"Share prices rose this week.", true},
+		{"Fed raises its interest rate this week!", true},
+		{"Das Abonnement kostet Sie künftig zwölf Euro.", true},
+		{"Follow The Gleaner on Twitter and Instagram @JamaicaGleaner.", false},
 		{"What we're trying to share with others", true},
 		{"Bug 1677107 – Add Telemetry for tracking multiple PiP support usage", true},
 	}
