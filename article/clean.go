@@ -210,7 +210,7 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 	`weiterführende links?|weiterführender link|inhaltsverzeichnis|table of contents|contents|kontakt|contact|vous aimerez aussi|sur le même sujet|audios et vidéos sur le sujet|` +
 	`merken|pinnen|rezept drucken|kommentare? schreiben|keine kommentare|kommentare insgesamt:? \d+|kommentarfeed|(?:permalink|permalien)(?: \S+)?|` +
 	`this entry was posted in [^\n]*|[^\n]*bookmark the permalink|[^\n]{0,80}\bloading(?:\.\.\.|…)|(?:verfasst )?von: [^\n|]{1,40}(?: \| [^\n]{1,30})?|` +
-	`vorschau auf den nächsten artikel|lade weitere inhalte|mehr laden|load more|show more|weitere \pL+(?: \pL+)?|noch mehr \pL+(?: \pL+){0,3}|entdecke(?:n sie)? (?:jetzt|weitere \pL+)|` +
+	`vorschau auf den nächsten artikel|lade weitere inhalte|mehr laden|load more|show more|noch mehr \pL+(?: \pL+){0,3}|entdecke(?:n sie)? (?:jetzt|weitere \pL+)|` +
 	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
 	`)[\s:.!»›>…]*$`)
 

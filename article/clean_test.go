@@ -237,7 +237,7 @@ func TestCleanParagraphsLeadInsAndLabels(t *testing.T) {
 		{"MIRA: Madre se acerca a conocer los motivos de captura de su hijo", false},
 		{"Meistgelesene Artikel", false},
 		{"Verwandte Beiträge", false},
-		{"Weitere Tourentipps", false},
+		{"Weitere Opfer", true},
 		{"Kommentare insgesamt: 0", false},
 		{"Vorschau auf den nächsten Artikel", false},
 		{"Weitere US-Zellprojekte im Aufbau", true},
