@@ -296,15 +296,17 @@ const leadMarkGap = 24
 const leadAncestors = 3
 
 // addMarkedLead puts back a standfirst that the page's markup names
-// (leadTokens on the paragraph or an element just above it), shortly
+// (leadTokens on the paragraph or an element just above it, or a <p> in
+// the <header> that holds the headline), shortly
 // before the story's first paragraph, page[first], and after the page's
 // headline when there is one: a run of paragraphs of running text in one
 // such element. Teasers of other stories before the headline are not it.
 func addMarkedLead(paras []string, page []block, first int) []string {
 	lo := max(0, first-leadMarkGap)
+	var h1 *html.Node
 	for i := first - 1; i >= lo; i-- {
 		if page[i].node != nil && page[i].node.DataAtom == atom.H1 {
-			lo = i + 1
+			lo, h1 = i+1, page[i].node
 			break
 		}
 	}
@@ -314,6 +316,9 @@ func addMarkedLead(paras []string, page []block, first int) []string {
 			continue
 		}
 		mark := leadElement(b.node)
+		if mark == nil && h1 != nil && b.node != nil && b.node.DataAtom == atom.P {
+			mark = headerWith(b.node, h1)
+		}
 		if mark == nil {
 			continue
 		}
@@ -334,6 +339,21 @@ func addMarkedLead(paras []string, page []block, first int) []string {
 		return append(lead, paras...)
 	}
 	return paras
+}
+
+// headerWith returns the <header> holding both the paragraph p and the
+// headline h1, or nil: a paragraph under the headline in the story's
+// header is its standfirst.
+func headerWith(p, h1 *html.Node) *html.Node {
+	for n := p.Parent; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Header {
+			if within(h1, n) {
+				return n
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // truncated reports whether p ends in an ellipsis, like a teaser cut short.

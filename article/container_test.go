@@ -66,7 +66,7 @@ func TestContainerBlocks(t *testing.T) {
 func TestAddLead(t *testing.T) {
 	t.Parallel()
 	const lead = "The minister resigned on Tuesday after a week of protests over the new tax law."
-	page := `<body><p>An older teaser above the header, of no interest to this page at all.</p><header><h1>Minister resigns</h1><p>` + lead + `</p></header>
+	page := `<body><p>An older teaser above the header, of no interest to this page at all.</p><header><h1>Minister resigns</h1></header><p>` + lead + `</p>
 		<div class="body"><p>First paragraph of the story, long enough to count as running text here.</p></div>
 		<div class="teasers"><p>Another story that repeats nothing of the description at all today.</p></div></body>`
 	blocks := renderPage(mustParse(t, []byte(page)))
@@ -116,6 +116,10 @@ func TestAddMarkedLead(t *testing.T) {
 		{"teaser before the headline", `<body><div class="teaser"><p>` + lead + `</p></div><h1>Minister resigns</h1>
 			<div class="body"><p>` + story + `</p></div></body>`, 1},
 		{"teaser cut short", `<body><h1>Minister resigns</h1><div class="teaser"><p>The minister resigned on Tuesday after a week of protests over the...</p></div>
+			<div class="body"><p>` + story + `</p></div></body>`, 1},
+		{"in the headline's header", `<body><header><h1>Minister resigns</h1><p>` + lead + `</p></header>
+			<div class="body"><p>` + story + `</p></div></body>`, 2},
+		{"in another header", `<body><header><p>` + lead + `</p></header><h1>Minister resigns</h1>
 			<div class="body"><p>` + story + `</p></div></body>`, 1},
 		{"no class", `<body><h1>Minister resigns</h1><div><p>` + lead + `</p></div>
 			<div class="body"><p>` + story + `</p></div></body>`, 1},
