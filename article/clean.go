@@ -153,16 +153,7 @@ var creditTokens = map[string]bool{"credit": true, "credits": true, "copyright":
 // boilerToken returns the first token of a class or id value that is in
 // boilerTokens, or "".
 func boilerToken(v string) string {
-	v = strings.ToLower(v)
-	tok := strings.FieldsFunc(v, func(r rune) bool {
-		return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\n'
-	})
-	for _, t := range tok {
-		if boilerTokens[t] {
-			return t
-		}
-	}
-	return ""
+	return firstTokenIn(v, boilerTokens)
 }
 
 func countWordsIn(n *html.Node) int {
@@ -215,6 +206,11 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 	`you might also be interested in|more on this (?:topic|story)|related topics|` +
 	`-?\s*anzeige\s*-?|-?\s*advertisement\s*-?|` +
 	`zurück|back|back to top|nach oben|top|tags?|schlagworte|stichworte|topics|themen|loading\.*|` +
+	`verwandte (?:beiträge|artikel|themen(?:bereiche)?)|ähnliche (?:artikel|beiträge)|meist-?(?:gelesene|diskutierte|kommentierte|gelesen|diskutiert)(?: artikel| beiträge)?|` +
+	`weiterführende links?|weiterführender link|inhaltsverzeichnis|table of contents|contents|kontakt|contact|vous aimerez aussi|sur le même sujet|audios et vidéos sur le sujet|` +
+	`merken|pinnen|rezept drucken|kommentare? schreiben|keine kommentare|kommentare insgesamt:? \d+|kommentarfeed|(?:permalink|permalien)(?: \S+)?|` +
+	`this entry was posted in [^\n]*|[^\n]*bookmark the permalink|[^\n]{0,80}\bloading(?:\.\.\.|…)|(?:verfasst )?von: [^\n|]{1,40}(?: \| [^\n]{1,30})?|` +
+	`vorschau auf den nächsten artikel|lade weitere inhalte|mehr laden|load more|show more|noch mehr \pL+(?: \pL+){0,3}|entdecke(?:n sie)? (?:jetzt|weitere \pL+)|` +
 	`your email address will not be published\.?(?: required fields are marked \*)?|required fields are marked \*` +
 	`)[\s:.!»›>…]*$`)
 
@@ -224,14 +220,150 @@ var leadInLine = regexp.MustCompile(`(?i)^(?:` +
 	`read more|read also|also read|related|see also|watch|listen|recommended|more on this|` +
 	`lesen sie (?:auch|hier|mehr)|mehr zum thema|auch interessant|siehe auch|` +
 	`lire aussi|à lire aussi|voir aussi|lea (?:también|más)|lea|le puede interesar|mire|ver también|leia também|leggi anche|` +
-	`czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)` +
-	`)\s*[:：]`)
+	`czytaj (?:też|także|więcej)|zobacz (?:też|także)|przeczytaj (?:też|także)|` +
+	`auch lesen|lies auch|lesetipp|vea también|puedes ver|mira|te puede interesar|read next|more|mehr` +
+	`)\s*[:：»›>|]`)
+
+// leadInMarks are the marks one of which every leadInLine match holds.
+const leadInMarks = ":：»›>|"
+
+// copyrightHints are substrings, lower-cased, one of which every
+// copyrightLine match holds.
+var copyrightHints = []string{"©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés", "derechos reservados", "prawa zastrzeżone"}
 
 // copyrightLine matches copyright and rights notices.
 var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
 
+// creditMarks are the marks one of which every photoCredit match holds.
+const creditMarks = ":：/©|"
+
 // photoCredit matches a short paragraph that only credits an image.
-var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
+var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit|titelbild|beitragsbild|aufmacherbild|symbolbild|bildquelle|abbildung(?: \d+)?)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
+
+// creditEnd matches a picture credit closing a short caption: "... © AFP / Name",
+// "... (Foto: Getty)", "... | Bild: Agentur".
+var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen|credits?|crédits? photos?)\s*[:：©])[^.!?:]{1,60}\)?\s*$`)
+
+// ctaPhrases are the words of a call to action to subscribe, sign up,
+// donate, follow, download the app or write in; ctaWords, to share, rate
+// or register, also occur in running text and condemn only a very short
+// paragraph. Either makes a short paragraph a promotion, not story.
+var (
+	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|site|podcast|blog))|` +
+		`follow (?:us|[^.!?\n]{1,40}? on (?:twitter|facebook|instagram|x|linkedin|tiktok|youtube|telegram|whatsapp|threads|bluesky|mastodon))|letter to the editor|download (?:the|our)|` +
+		`abonniere|abonnieren|folge uns|folgen sie uns|unterstütze (?:uns|unser\pL*|\S+ (?:bereits |jetzt )?mit \d)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
+		`abonnez-vous|s'abonner|inscrivez-vous|créez votre compte|suivez-nous|faire un don|lire la suite|` +
+		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +
+		`subskrypcj\pL*|zapisz się|obserwuj nas|wesprzyj|iscriviti|abbonati|seguici` +
+		`)(?:$|[^\pL])`)
+	ctaWords = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`share|sharen|teilen|bewerten|anmelden|registrieren|spende|spenden|partager|compartir|udostępnij|condividi|log ?in|einloggen` +
+		`)(?:$|[^\pL])`)
+	// ctaAddress is how a call to action speaks to the reader (you, our,
+	// now, here, please) or ends; a short paragraph that starts with a
+	// call-to-action phrase needs none.
+	ctaAddress = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+		`you|your|our|us|now|today|here|please|free|latest|` +
+		`sie|ihr|ihre|du|dich|dir|dein|deine|euch|uns|unser|unsere|unseren|unserem|jetzt|hier|kostenlos|` +
+		`vous|votre|vos|nous|nos|notre|ici|gratuit|gratuitement|` +
+		`tu|tú|te|usted|nuestro|nuestra|nuestros|nuestras|aquí|ahora|gratis|` +
+		`nas|nasz|naszego|naszej|teraz|tutaj|zapraszamy|ci|nostro|nostra|qui|ora` +
+		`)(?:$|[^\pL])|[!:»]\s*$`)
+	// ctaObject is what a short call to action to share or rate is about.
+	ctaObject = regexp.MustCompile(`(?i)artikel|article|beitrag|post|story|seite|page|episode|folge|rezept|recipe`)
+)
+
+// isCallToAction reports whether the short paragraph p asks the reader to
+// subscribe, sign up, donate, follow or the like: it holds a ctaPhrases
+// phrase and either starts with it or addresses the reader, or, very short,
+// asks to share or rate the article.
+// lower is p lower-cased, words its words.
+func isCallToAction(p, lower string, words int) bool {
+	if words <= ctaWordMax && containsAny(lower, ctaWordHints) && ctaWords.MatchString(p) && ctaObject.MatchString(p) {
+		return true
+	}
+	if words > ctaMaxWords || !containsAny(lower, ctaHints) {
+		return false
+	}
+	loc := ctaPhrases.FindStringIndex(p)
+	if loc == nil {
+		return false
+	}
+	return loc[0] <= 1 || ctaAddress.MatchString(p)
+}
+
+// isConsentNote reports whether p is a consent placeholder or an affiliate
+// disclosure.
+func isConsentNote(p string) bool {
+	return containsAny(strings.ToLower(p), consentHints) && consentWords.MatchString(p) && consentActs.MatchString(p)
+}
+
+// creditHints are the substrings of creditEnd matches, lower-cased.
+var creditHints = []string{"foto", "photo", "bild", "image", "credit", "crédit"}
+
+// isCredit reports whether the short paragraph p (lower: lower-cased) is a
+// caption that ends in a picture credit.
+func isCredit(p, lower string) bool {
+	return (strings.Contains(p, "©") && creditSign.MatchString(p)) || (containsAny(lower, creditHints) && creditEnd.MatchString(p))
+}
+
+// ctaHints are substrings every ctaPhrases match holds, lower-cased: a
+// cheap test before the regular expression.
+var ctaHints = []string{
+	"newsletter", "subscri", "sign", "donate", "support", "follow", "letter to", "download",
+	"abo", "folge", "unterstütz", "mitglied", "spenden", "inscri", "créez", "suivez", "faire un don",
+	"lire la suite", "suscr", "únete", "síguenos", "apóyanos", "boletín", "canal de", "subskryp",
+	"zapisz", "obserwuj", "wesprzyj", "iscriviti", "abbonati", "seguici",
+}
+
+// ctaWordHints are the substrings of ctaWords matches, lower-cased.
+var ctaWordHints = []string{
+	"shar", "teilen", "bewerten", "anmelden", "registrieren", "spende", "partager",
+	"compartir", "udostępnij", "condividi", "log", "einloggen",
+}
+
+// containsAny reports whether s contains one of subs.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// consentWords and consentActs together mark the placeholder of an
+// embedded post or map held back until the reader consents ("Um deine
+// Daten zu schützen, haben wir das Laden der Inhalte von twitter.com
+// blockiert"), or a disclosure of affiliate links.
+var (
+	consentWords = regexp.MustCompile(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?|our advertisers`)
+	consentActs  = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:laden|load|loading|aktivieren|blockiert|blocked|klicken|click|button|einstellungen|settings|affiliate)`)
+)
+
+// consentHints are substrings, lower-cased, of consentWords matches.
+var consentHints = []string{"datenschutz", "privatsph", "persönlichen daten", "einverst", "einwillig", "privacy", "consent", "données", "datos personales", "affiliate", "our advertisers"}
+
+// pipeMaxWords: a paragraph of at most this many words, cut into three or
+// more parts by " | " and not ending a sentence, is a line of links or
+// metadata ("Impressum | Datenschutz | Kontakt", "Aufrufe: 1120 | Tags:
+// ...").
+const pipeMaxWords = 20
+
+// consentMaxWords is the longest paragraph taken for a consent placeholder.
+const consentMaxWords = 60
+
+// ctaMaxWords is the longest paragraph a call-to-action phrase condemns,
+// ctaWordMax the longest one a call-to-action word does.
+const (
+	ctaMaxWords = 25
+	ctaWordMax  = 8
+)
+
+// creditSign matches a copyright sign that credits a picture rather than
+// dating a copyright notice ("© AFP", not "© 2003 Name").
+var creditSign = regexp.MustCompile(`©\s*[^\s\d]`)
 
 // dateLine matches a date on its own.
 var dateLine = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
@@ -253,7 +385,9 @@ const bodyMinTokens = 20
 // (headlines of other stories, "see also" lists, sponsor lists) before the
 // first paragraph of story text and after the last one, then headings left
 // at the end. Link-only paragraphs inside the story are kept: there they
-// are often linked sub-headings.
+// are often linked sub-headings; but a box of links to other stories set
+// inside the story (inlineBox) is dropped, so that cutTail does not end
+// the story at its heading.
 func trimLinkEdges(bs []block) []block {
 	first, last := -1, -1
 	for i, b := range bs {
@@ -268,9 +402,16 @@ func trimLinkEdges(bs []block) []block {
 		return bs
 	}
 	out := bs[:0]
-	for i, b := range bs {
+	for i := 0; i < len(bs); i++ {
+		b := bs[i]
 		if b.linkOnly() && (i < first || i > last) {
 			continue
+		}
+		if i < last {
+			if n := inlineBox(bs[:last+1], i); n > 0 {
+				i += n - 1
+				continue
+			}
 		}
 		out = append(out, b)
 	}
@@ -281,6 +422,33 @@ func trimLinkEdges(bs []block) []block {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// inlineBox returns the number of paragraphs from bs[i] that make a box of
+// links to other stories set inside the story: a tailMarker heading
+// ("Related", "Read more"), then link-only paragraphs, then the story's
+// running text again, with no link-only paragraph after it. It returns 0
+// when bs[i] starts no such box.
+func inlineBox(bs []block, i int) int {
+	if bs[i].tokens > 8 || !tailMarker.MatchString(bs[i].text) {
+		return 0
+	}
+	j := i + 1
+	for j < len(bs) && bs[j].linkOnly() {
+		j++
+	}
+	if j == i+1 || j == len(bs) {
+		return 0
+	}
+	if next := bs[j]; next.tokens < bodyMinTokens || 2*next.linkTok >= next.tokens {
+		return 0
+	}
+	for _, b := range bs[j:] {
+		if b.linkOnly() {
+			return 0 // more teasers: the box goes on to the end
+		}
+	}
+	return j - i
 }
 
 // cleanParagraphs drops leftover furniture from extracted paragraphs:
@@ -299,10 +467,21 @@ func cleanParagraphs(paras []string) []string {
 		if words <= 12 && boilerLine.MatchString(p) {
 			continue
 		}
-		if words <= 30 && (leadInLine.MatchString(p) || copyrightLine.MatchString(p)) {
+		if words <= pipeMaxWords && strings.Count(p, " | ") >= 2 && !endsSentence(p) {
 			continue
 		}
-		if words <= 12 && photoCredit.MatchString(p) {
+		if words <= consentMaxWords && isConsentNote(p) {
+			continue
+		}
+		if words <= 30 {
+			lower := strings.ToLower(p)
+			if (strings.ContainsAny(p, leadInMarks) && leadInLine.MatchString(p)) ||
+				(containsAny(lower, copyrightHints) && copyrightLine.MatchString(p)) ||
+				isCredit(p, lower) || isCallToAction(p, lower, words) {
+				continue
+			}
+		}
+		if words <= 12 && strings.ContainsAny(p, creditMarks) && photoCredit.MatchString(p) {
 			continue
 		}
 		if edge && words <= 6 && dateLine.MatchString(p) && letterWords(p) <= 3 {
@@ -314,7 +493,27 @@ func cleanParagraphs(paras []string) []string {
 		seen[p] = true
 		out = append(out, p)
 	}
-	return out
+	return trimTailLabel(out)
+}
+
+// tailLabelWords is the most a trailing label holds, in words.
+const tailLabelWords = 5
+
+// trimTailLabel drops a short paragraph that ends the text without ending
+// a sentence, after a paragraph of running text: the heading of a box the
+// extraction left out ("Über den Autor", "Meistgelesene Artikel") or a
+// button's label. A sign-off ("XX, Die Redaktion") has a comma.
+func trimTailLabel(paras []string) []string {
+	n := len(paras)
+	if n < 3 {
+		return paras
+	}
+	last, prev := paras[n-1], paras[n-2]
+	if CountWords(last) > tailLabelWords || endsSentence(last) || strings.ContainsAny(last, ",:") ||
+		CountWords(prev) < bodyMinTokens || !endsSentence(prev) {
+		return paras
+	}
+	return paras[:n-1]
 }
 
 // letterWords counts the words of p that contain no digit.

@@ -167,3 +167,182 @@ func mustParse(t *testing.T, page []byte) *html.Node {
 	}
 	return doc
 }
+
+func TestCleanParagraphsCredits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", false},
+		{"Golf im TV: Die Übertragungszeiten der großen Turniere im Überblick. (Foto: Getty)", false},
+		{"Zielarten für die Kastanienselven sind u.a. der Hirschkäfer.\nFoto © Jörg Gemsch, Heidi Jost", false},
+		{"Roman Prymula, photo: Archives du Gouvernement tchèque", false},
+		{"Titelbild: Geyres Christophe/ABACA/picture-alliance", false},
+		{"Abbildung: Farblich codierte Schneehöhendarstellung auf Gipfelbuch.ch für das Mattertal", false},
+		{"linux usability\n...or, why do I bother.\n© 2002, 2003 Jamie Zawinski", true},
+		{"Wir zeigen das Bild: es hat eine lange Geschichte.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
+
+func TestCleanParagraphsCallsToAction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Subscribe now to our eNATION edition for the full story.", false},
+		{"Never miss the latest news by signing up to our newsletter today!", false},
+		{"Jetzt zum kostenlosen Newsletter anmelden »", false},
+		{"Möchten Sie den Artikel teilen?", false},
+		{"¿Ya sabías que en Guatemala.com tenemos canal de Telegram? Únete desde tu celular en este enlace de invitación.", false},
+		{"Pour lire la suite et accéder gratuitement à 3 articles par mois, créez votre compte", false},
+		{"If you enjoyed reading this post – would you consider supporting our work? Just click here. Thanks!", false},
+		{"Netflix added eight million subscribers in the quarter.", true},
+		{"Millions sign up for health insurance before the deadline.", true},
+		{"Das Abo kostet künftig zwölf Euro im Monat.", true},
+		{"Unterstütze RosaMag bereits mit 2,50!", false},
+		{"„Ich unterstütze das Projekt“, sagte die Ministerin am Montag.", true},
+		{"“We must support our farmers now,” the minister said.", true},
+		{"Share prices rose this week.", true},
+		{"Fed raises its interest rate this week!", true},
+		{"Das Abonnement kostet Sie künftig zwölf Euro.", true},
+		{"Follow The Gleaner on Twitter and Instagram @JamaicaGleaner.", false},
+		{"What we're trying to share with others", true},
+		{"Bug 1677107 – Add Telemetry for tracking multiple PiP support usage", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
+
+func TestCleanParagraphsLeadInsAndLabels(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"VEA TAMBIÉN: Entre heces y guaricha: Estrella de la educación no brilla", false},
+		{"À lire aussi » Ballonnements, lourdeurs... Quel est votre profil digestif ?", false},
+		{"Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz an den Falschen", false},
+		{"MIRA: Madre se acerca a conocer los motivos de captura de su hijo", false},
+		{"Meistgelesene Artikel", false},
+		{"Verwandte Beiträge", false},
+		{"Weitere Opfer", true},
+		{"Kommentare insgesamt: 0", false},
+		{"Vorschau auf den nächsten Artikel", false},
+		{"Weitere US-Zellprojekte im Aufbau", true},
+		{"IMPRESSUM | DATENSCHUTZ | COPYRIGHT ANDRÉ LOIBL | THIS IS A KANGA PROJECT", false},
+		{"Update | Deceased Clarendon crash victims identified", true},
+		{"Schools | Parents | Teachers: the board met on Monday and agreed on a new plan.", true},
+		{"This entry was posted in Allgemein. Bookmark the permalink.", false},
+		{"Permalien https://p.dw.com/p/RPYx", false},
+		{"Von: Götz Warnke", false},
+		{"(Noch keine Bewertungen) Loading...", false},
+		{"Mira Murati, the company's chief technology officer, left in September.", true},
+		{"More than 200 people were evacuated: the river rose overnight.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
+
+func TestTrimTailLabel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   []string
+		want int
+	}{
+		{"box heading after the story", []string{para, para, "Über den Autor"}, 2},
+		{"button label after the story", []string{para, para, "Promoted By Zergnet"}, 2},
+		{"sentence ends the story", []string{para, para, "He left."}, 3},
+		{"sign-off with a comma", []string{para, para, "XX, Die Redaktion"}, 3},
+		{"lead-in to a link", []string{para, para, "Das Konzeptpapier finden Sie hier:"}, 3},
+		{"list item after a list item", []string{para, "Zeitzone: MESZ", "Ort: Kasberg"}, 3},
+		{"short text", []string{para, "Über den Autor"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := trimTailLabel(tt.in); len(got) != tt.want {
+				t.Errorf("trimTailLabel kept %d paragraphs %q, want %d", len(got), got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCleanParagraphsConsentNotes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    string
+		keep bool
+	}{
+		{"Externer Inhalt Um Deine persönlichen Daten zu schützen, haben wir das automatische Laden der Inhalte von twitter.com blockiert.", false},
+		{"Wir respektieren deine Privatsphäre und stellen deshalb ohne dein Einverständnis keine Verbindung zu Twitter her. Hier kannst du deine Einstellungen verwalten.", false},
+		{"Anzeige, enthält Affiliate Links", false},
+		{"This post contains references to products from one or more of our advertisers. We may receive compensation when you click on links to those products.", false},
+		{"Similarly, inserting Set-Cookie into a Response header is not allowed so that ServiceWorkers may not set cookies via synthesized Responses and content.", true},
+		{"The regulator fined the company for breaking privacy law, the third such penalty this year.", true},
+	}
+	for _, tt := range tests {
+		got := cleanParagraphs([]string{para, tt.p, para})
+		if kept := len(got) == 3; kept != tt.keep {
+			t.Errorf("cleanParagraphs(%q) kept %v, want %v", tt.p, kept, tt.keep)
+		}
+	}
+}
+
+func TestTrimLinkEdgesInlineBox(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		page    string
+		kept    []string
+		dropped []string
+	}{
+		{
+			name: "related box inside the story",
+			page: `<article><p>` + para + `</p><p>` + para + `</p><h3>Related</h3>
+				<p><a href="/a">Another story about storage</a></p><p><a href="/b">A second story about disks</a></p>
+				<p>The story goes on after the box. ` + para + `</p></article>`,
+			kept:    []string{"The story goes on after the box."},
+			dropped: []string{"Related", "Another story", "A second story"},
+		},
+		{
+			name: "teasers to the end are not a box inside the story",
+			page: `<article><p>` + para + `</p><p>` + para + `</p><h3>Related</h3>
+				<p><a href="/a">Another story about storage</a></p><p>A teaser of that story, long enough to count as running text for sure.</p>
+				<p><a href="/b">A second story about disks</a></p><p>` + para + `</p></article>`,
+			kept: []string{"Related", "A teaser of that story"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			text := strings.Join(blockTexts(trimLinkEdges(renderBlocks(mustParse(t, []byte(tt.page)), nil))), "\n")
+			for _, k := range tt.kept {
+				if !strings.Contains(text, k) {
+					t.Errorf("%q dropped:\n%s", k, text)
+				}
+			}
+			for _, d := range tt.dropped {
+				if strings.Contains(text, d) {
+					t.Errorf("%q kept:\n%s", d, text)
+				}
+			}
+		})
+	}
+}

@@ -71,6 +71,13 @@ const furnitureMaxProse = 250
 
 // hasTokenIn reports whether a class or id value has a token in set.
 func hasTokenIn(v string, set map[string]bool) bool {
+	return firstTokenIn(v, set) != ""
+}
+
+// firstTokenIn returns the first token, lower-cased, of a class or id
+// value that is in set, or "". Tokens are separated by spaces, tabs,
+// newlines, '-' and '_'.
+func firstTokenIn(v string, set map[string]bool) string {
 	start := -1
 	for i := 0; i <= len(v); i++ {
 		sep := i == len(v)
@@ -81,15 +88,17 @@ func hasTokenIn(v string, set map[string]bool) bool {
 			}
 		}
 		if sep {
-			if start >= 0 && set[lowerASCII(v[start:i])] {
-				return true
+			if start >= 0 {
+				if t := lowerASCII(v[start:i]); set[t] {
+					return t
+				}
 			}
 			start = -1
 		} else if start < 0 {
 			start = i
 		}
 	}
-	return false
+	return ""
 }
 
 // lowerASCII lower-cases ASCII letters, allocating only when s has capitals.
@@ -197,13 +206,10 @@ const leadTrim = ".… \u00a0"
 // addLead puts back the standfirst (the lead paragraph news pages set
 // under the headline, outside the story's container) when the extraction
 // left it out: the paragraph of the page that the page's own description
-// repeats, found shortly before the story's first paragraph.
+// repeats, found shortly before the story's first paragraph, or else one
+// that the markup names a standfirst (addMarkedLead).
 func addLead(paras []string, page []block, desc string) []string {
 	if len(paras) == 0 {
-		return paras
-	}
-	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
-	if CountWords(desc) < leadMinWords {
 		return paras
 	}
 	first := -1
@@ -216,23 +222,164 @@ func addLead(paras []string, page []block, desc string) []string {
 	if first < 0 {
 		return paras
 	}
+	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
+	if CountWords(desc) < leadMinWords {
+		return addMarkedLead(paras, page, first)
+	}
 	for i := first - 1; i >= 0 && i >= first-leadMaxGap; i-- {
 		b := page[i]
 		if b.linkOnly() || CountWords(b.text) < leadMinWords {
 			continue
 		}
 		t := cleanSpace(b.text)
-		if !strings.Contains(t, desc) && !strings.Contains(desc, strings.TrimRight(t, leadTrim)) && !sameStart(t, desc, leadMinWords) {
+		if !describes(desc, t) {
 			continue
 		}
-		for _, p := range paras {
-			if strings.Contains(cleanSpace(p), t) {
-				return paras
-			}
+		return prependNew(paras, b.text)
+	}
+	return addMarkedLead(paras, page, first)
+}
+
+// describes reports whether the page description desc (space-cleaned and
+// trimmed of leadTrim) repeats the paragraph t or begins like it.
+func describes(desc, t string) bool {
+	return strings.Contains(t, desc) || strings.Contains(desc, strings.TrimRight(t, leadTrim)) || sameStart(t, desc, leadMinWords)
+}
+
+// prependNew puts lead before paras unless one of them holds it already.
+func prependNew(paras []string, lead string) []string {
+	t := cleanSpace(lead)
+	for _, p := range paras {
+		if strings.Contains(cleanSpace(p), t) {
+			return paras
 		}
-		return append([]string{b.text}, paras...)
+	}
+	return append([]string{lead}, paras...)
+}
+
+// addDescribedLead puts back the paragraph of the page, outside its
+// furniture, that the page's description repeats, wherever it is: for a
+// text that does not come from the page's blocks (an articleBody), which
+// addLead cannot place.
+func addDescribedLead(paras []string, page []block, desc string) []string {
+	desc = strings.TrimRight(cleanSpace(desc), leadTrim)
+	if len(paras) == 0 || CountWords(desc) < leadMinWords {
+		return paras
+	}
+	for _, b := range page {
+		if b.furniture || b.linkOnly() || CountWords(b.text) < leadMinWords {
+			continue
+		}
+		if describes(desc, cleanSpace(b.text)) {
+			return prependNew(paras, b.text)
+		}
 	}
 	return paras
+}
+
+// leadTokens are class and id words that name a standfirst: the lead,
+// intro, teaser, summary or deck of the story, in several languages
+// (chapo, chapeau: French; bajada, entradilla: Spanish; sapo: Portuguese).
+var leadTokens = map[string]bool{
+	"lead": true, "leader": true, "lede": true, "intro": true, "introduction": true,
+	"teaser": true, "standfirst": true, "summary": true, "abstract": true, "deck": true,
+	"dek": true, "excerpt": true, "subtitle": true, "subheadline": true, "chapo": true,
+	"chapeau": true, "bajada": true, "entradilla": true, "sapo": true, "description": true,
+}
+
+// leadMarkGap is how many paragraphs may separate a standfirst that its
+// markup names from the story's first paragraph.
+const leadMarkGap = 24
+
+// leadAncestors is how far up from a paragraph its standfirst class is
+// looked for.
+const leadAncestors = 3
+
+// addMarkedLead puts back a standfirst that the page's markup names
+// (leadTokens on the paragraph or an element just above it, or a <p> in
+// the <header> that holds the headline), shortly
+// before the story's first paragraph, page[first], and after the page's
+// headline when there is one: a run of paragraphs of running text in one
+// such element. Teasers of other stories before the headline are not it.
+func addMarkedLead(paras []string, page []block, first int) []string {
+	lo := max(0, first-leadMarkGap)
+	var h1 *html.Node
+	for i := first - 1; i >= lo; i-- {
+		if page[i].node != nil && page[i].node.DataAtom == atom.H1 {
+			lo, h1 = i+1, page[i].node
+			break
+		}
+	}
+	for i := first - 1; i >= lo; i-- {
+		b := page[i]
+		if b.furniture || b.linkOnly() || b.heading() || CountWords(b.text) < leadMinWords || !endsSentence(b.text) || truncated(b.text) {
+			continue
+		}
+		mark := leadElement(b.node)
+		if mark == nil && h1 != nil && b.node != nil && b.node.DataAtom == atom.P {
+			mark = headerWith(b.node, h1)
+		}
+		if mark == nil {
+			continue
+		}
+		start := i
+		for start > lo && page[start-1].node != nil && within(page[start-1].node, mark) && !page[start-1].furniture {
+			start--
+		}
+		var lead []string
+		for _, lb := range page[start : i+1] {
+			t := cleanSpace(lb.text)
+			for _, p := range paras {
+				if strings.Contains(cleanSpace(p), t) {
+					return paras
+				}
+			}
+			lead = append(lead, lb.text)
+		}
+		return append(lead, paras...)
+	}
+	return paras
+}
+
+// headerWith returns the <header> holding both the paragraph p and the
+// headline h1, or nil: a paragraph under the headline in the story's
+// header is its standfirst.
+func headerWith(p, h1 *html.Node) *html.Node {
+	for n := p.Parent; n != nil; n = n.Parent {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Header {
+			if within(h1, n) {
+				return n
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// truncated reports whether p ends in an ellipsis, like a teaser cut short.
+func truncated(p string) bool {
+	p = strings.TrimSpace(p)
+	return strings.HasSuffix(p, "...") || strings.HasSuffix(p, "…")
+}
+
+// leadElement returns n or the nearest of its leadAncestors ancestors
+// whose class or id names a standfirst, or nil.
+func leadElement(n *html.Node) *html.Node {
+	for k := 0; n != nil && k <= leadAncestors; n, k = n.Parent, k+1 {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch n.DataAtom {
+		case atom.Body, atom.Main, atom.Article:
+			return nil
+		}
+		for _, a := range n.Attr {
+			if (a.Key == "class" || a.Key == "id") && hasTokenIn(a.Val, leadTokens) {
+				return n
+			}
+		}
+	}
+	return nil
 }
 
 // sameStart reports whether a and b begin with the same n words.

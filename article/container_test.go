@@ -66,7 +66,7 @@ func TestContainerBlocks(t *testing.T) {
 func TestAddLead(t *testing.T) {
 	t.Parallel()
 	const lead = "The minister resigned on Tuesday after a week of protests over the new tax law."
-	page := `<body><p>An older teaser above the header, of no interest to this page at all.</p><header><h1>Minister resigns</h1><p class="standfirst">` + lead + `</p></header>
+	page := `<body><p>An older teaser above the header, of no interest to this page at all.</p><header><h1>Minister resigns</h1></header><p>` + lead + `</p>
 		<div class="body"><p>First paragraph of the story, long enough to count as running text here.</p></div>
 		<div class="teasers"><p>Another story that repeats nothing of the description at all today.</p></div></body>`
 	blocks := renderPage(mustParse(t, []byte(page)))
@@ -92,6 +92,47 @@ func TestAddLead(t *testing.T) {
 				t.Fatalf("got %q, want %d paragraphs", got, tt.want)
 			}
 			if tt.want > len(tt.in) && got[0] != lead {
+				t.Errorf("first paragraph %q, want the standfirst", got[0])
+			}
+		})
+	}
+}
+
+func TestAddMarkedLead(t *testing.T) {
+	t.Parallel()
+	const (
+		lead  = "The minister resigned on Tuesday after a week of protests over the new tax law."
+		story = "First paragraph of the story, long enough to count as running text here."
+	)
+	tests := []struct {
+		name string
+		page string
+		want int // paragraphs out
+	}{
+		{"deck named by its class", `<body><h1>Minister resigns</h1><div class="article-dek"><p>` + lead + `</p></div>
+			<div class="body"><p>` + story + `</p></div></body>`, 2},
+		{"intro two levels up", `<body><h1>Minister resigns</h1><div class="c-page-intro__copy"><div><p>` + lead + `</p></div></div>
+			<div class="body"><p>` + story + `</p></div></body>`, 2},
+		{"teaser before the headline", `<body><div class="teaser"><p>` + lead + `</p></div><h1>Minister resigns</h1>
+			<div class="body"><p>` + story + `</p></div></body>`, 1},
+		{"teaser cut short", `<body><h1>Minister resigns</h1><div class="teaser"><p>The minister resigned on Tuesday after a week of protests over the...</p></div>
+			<div class="body"><p>` + story + `</p></div></body>`, 1},
+		{"in the headline's header", `<body><header><h1>Minister resigns</h1><p>` + lead + `</p></header>
+			<div class="body"><p>` + story + `</p></div></body>`, 2},
+		{"in another header", `<body><header><p>` + lead + `</p></header><h1>Minister resigns</h1>
+			<div class="body"><p>` + story + `</p></div></body>`, 1},
+		{"no class", `<body><h1>Minister resigns</h1><div><p>` + lead + `</p></div>
+			<div class="body"><p>` + story + `</p></div></body>`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			blocks := renderPage(mustParse(t, []byte(tt.page)))
+			got := addLead([]string{story}, blocks, "")
+			if len(got) != tt.want {
+				t.Fatalf("got %q, want %d paragraphs", got, tt.want)
+			}
+			if tt.want == 2 && got[0] != lead {
 				t.Errorf("first paragraph %q, want the standfirst", got[0])
 			}
 		})

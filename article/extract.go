@@ -38,7 +38,9 @@ const fallbackMargin = 20
 // go-readability (readeck's port of Readability.js) then picks the main
 // content. When that looks too short for the page, the fallback's text may
 // replace it (preferFallback). Either way the content is rendered to
-// paragraphs and page furniture is removed.
+// paragraphs and page furniture is removed. A page whose JSON-LD
+// articleBody holds more than twice the words extracted renders its story
+// with scripts: that body is the text (ldBody).
 func Extract(page []byte, pageURL string) (*Article, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil || !base.IsAbs() {
@@ -72,7 +74,12 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 		}
 	}
 
-	paras = addLead(paras, pageBlocks, meta.first("og:description", "description", "twitter:description"))
+	desc := meta.first("og:description", "description", "twitter:description")
+	if body := ldBody(meta.ld.body, countParaWords(paras)); body != nil {
+		paras = addDescribedLead(body, pageBlocks, desc)
+	} else {
+		paras = addLead(paras, pageBlocks, desc)
+	}
 	a := &Article{URL: pageURL, Text: strings.Join(paras, "\n\n"), Words: countParaWords(paras)}
 	fb := Article{Title: ra.Title(), Byline: ra.Byline(), Site: ra.SiteName(), Image: ra.ImageURL()}
 	if t, err := ra.PublishedTime(); err == nil {
@@ -232,4 +239,45 @@ func paragraphWords(n *html.Node) int {
 	}
 	walk(n)
 	return total
+}
+
+// ldBodyShare: the page's JSON-LD articleBody replaces an extraction that
+// holds less than this share of its words.
+const ldBodyShare = 0.5
+
+// ldBody returns the paragraphs of the page's JSON-LD articleBody, body,
+// when they should replace an extraction of words words: the story is
+// there and the extraction found little of it, as on pages that render
+// their text with scripts. Otherwise it returns nil.
+func ldBody(body string, words int) []string {
+	// CountWords(body) includes the words of any markup in it: parse only
+	// when the body may win.
+	if float64(words) >= ldBodyShare*float64(CountWords(body)) {
+		return nil
+	}
+	ps := ldParagraphs(body)
+	if bw := countParaWords(ps); bw < fallbackMinWords || float64(words) >= ldBodyShare*float64(bw) {
+		return nil
+	}
+	return ps
+}
+
+// ldParagraphs returns the paragraphs of an articleBody, cleaned like the
+// extraction's: rendered when it holds HTML, else split at line breaks.
+func ldParagraphs(body string) []string {
+	if body == "" {
+		return nil
+	}
+	if strings.Contains(body, "</") {
+		if doc, err := html.Parse(strings.NewReader(body)); err == nil {
+			return cleanParagraphs(blockTexts(renderBlocks(doc, isBoilerElement)))
+		}
+	}
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		if p := cleanSpace(html.UnescapeString(line)); p != "" {
+			out = append(out, p)
+		}
+	}
+	return cleanParagraphs(out)
 }

@@ -164,3 +164,66 @@ func TestDropBlobs(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractLDBody(t *testing.T) {
+	t.Parallel()
+	story := strings.Repeat("The council voted to rebuild the bridge after the flood, and work starts in May. ", 5)
+	const lead = "The town will get its bridge back next year, the council decided on Monday night."
+	ld := func(body string) string {
+		b, err := json.Marshal(map[string]any{"@type": "NewsArticle", "headline": "Bridge", "articleBody": body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return `<script type="application/ld+json">` + string(b) + `</script>`
+	}
+	tests := []struct {
+		name     string
+		page     string
+		want     []string
+		wantNot  []string
+		wantWord int // at least
+	}{
+		{
+			name: "text rendered by scripts comes from articleBody, with the described standfirst",
+			page: `<html><head><meta name="description" content="` + lead + `">` + ld(story+"\n"+story) + `</head><body>
+				<h1>Bridge</h1><p class="x">` + lead + `</p><div id="app">Loading</div></body></html>`,
+			want:     []string{lead, "work starts in May"},
+			wantWord: 150,
+		},
+		{
+			name:    "articleBody in HTML is rendered",
+			page:    `<html><head>` + ld("<p>"+story+"</p><p>"+story+"</p>") + `</head><body><h1>Bridge</h1><div id="app"></div></body></html>`,
+			want:    []string{"work starts in May"},
+			wantNot: []string{"<p>"},
+		},
+		{
+			name: "a page that shows its story keeps its own text",
+			page: `<html><head>` + ld("Short summary of the story in a few words, nothing like the page itself, and more.") + `</head><body><article><p>` +
+				story + `</p><p>` + story + `</p></article></body></html>`,
+			want:    []string{"work starts in May"},
+			wantNot: []string{"Short summary"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Extract([]byte(tt.page), "https://news.example/bridge")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(a.Text, w) {
+					t.Errorf("%q missing from:\n%s", w, a.Text)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(a.Text, w) {
+					t.Errorf("%q in:\n%s", w, a.Text)
+				}
+			}
+			if a.Words < tt.wantWord {
+				t.Errorf("%d words, want at least %d", a.Words, tt.wantWord)
+			}
+		})
+	}
+}

@@ -122,7 +122,8 @@ func (tb *textBuilder) walk(n *html.Node) {
 	}
 	furn := false
 	if tb.furniture != nil && n.Type == html.ElementNode {
-		if furn = tb.furniture(n); furn {
+		// Inside furniture everything is furniture: no need to ask.
+		if furn = tb.inFurn == 0 && tb.furniture(n); furn {
 			tb.inFurn++
 		}
 		if block {

@@ -29,6 +29,7 @@ type metadata struct {
 // ldInfo is the article-level JSON-LD we use.
 type ldInfo struct {
 	headline, author, publisher, published, image, language string
+	body                                                    string // articleBody
 }
 
 // collectMetadata walks the document once. It runs before any cleaning, so
@@ -403,6 +404,7 @@ func parseLD(src string) ldInfo {
 		published: ldString(best["datePublished"]),
 		image:     ldURL(best["image"]),
 		language:  ldString(best["inLanguage"]),
+		body:      ldString(best["articleBody"]),
 	}
 	if info.headline == "" && bestRank == 2 {
 		info.headline = ldString(best["name"])
@@ -421,6 +423,7 @@ func (l *ldInfo) merge(o ldInfo) {
 	l.published = firstNonEmpty(l.published, o.published)
 	l.image = firstNonEmpty(l.image, o.image)
 	l.language = firstNonEmpty(l.language, o.language)
+	l.body = firstNonEmpty(l.body, o.body)
 }
 
 func ldTypes(v any) []string {
