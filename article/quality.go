@@ -281,6 +281,12 @@ func scanSignals(page []byte, text string) pageSignals {
 
 // hasWallToken reports whether a class or id attribute names wall markup.
 func hasWallToken(v string) bool {
+	// Every wallClass match holds one of these; most class lists hold none,
+	// and this check is far cheaper than the regexp on each token.
+	l := strings.ToLower(v)
+	if !strings.Contains(l, "wall") && !strings.Contains(l, "meter") && !strings.Contains(l, "subscri") && !strings.Contains(l, "premium") {
+		return false
+	}
 	for _, tok := range strings.Fields(v) {
 		if wallClass.MatchString(tok) {
 			return true
