@@ -73,8 +73,9 @@ func site(t *testing.T, page []byte) *httptest.Server {
 	})
 	mux.HandleFunc("/wall", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		w.Write([]byte(`<html><head><title>News</title></head><body><h1>Subscribe to continue reading</h1>
-<p>This article is for subscribers only. Subscribe now to continue reading, or sign in if you already have an account.</p></body></html>`))
+		w.Write([]byte(`<html><head><title>News</title></head><body><article><h1>Council delays vote on the harbour plan</h1>
+<p>The city council postponed its vote on the harbour redevelopment plan on Tuesday after residents asked for more time to study the costs…</p>
+<div class="paywall"><p>This article is for subscribers only. Subscribe now to continue reading, or sign in if you already have an account.</p></div></article></body></html>`))
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
