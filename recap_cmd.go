@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/precisbot/precis/config"
 	"github.com/precisbot/precis/recap"
@@ -90,7 +89,7 @@ func runRecap(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // handlers: the model from the same settings as summaries (offline without
 // LLM_API_KEY), under the same hourly allowances and daily token budget,
 // kept in st. now may be nil.
-func newRecaps(cfg *config.Config, st recap.Guards, now func() time.Time, logger *slog.Logger) *recap.Service {
+func newRecaps(cfg *config.Config, core recap.Core, logger *slog.Logger) *recap.Service {
 	var model recap.Model
 	if cfg.LLMAPIKey != "" {
 		l, err := summarize.NewLLM(llmConfig(cfg, logger))
@@ -104,8 +103,6 @@ func newRecaps(cfg *config.Config, st recap.Guards, now func() time.Time, logger
 		}
 	}
 	return recap.NewService(recap.ServiceDeps{
-		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger), Guards: st,
-		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour, TokensPerDay: cfg.QuotaServerTokensPerDay,
-		Logger: logger, Now: now,
+		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger), Core: core, Logger: logger,
 	})
 }

@@ -141,7 +141,7 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
-		History: m.client, Recaps: newRecaps(cfg, m.store, now, logger), RecapOptIn: m.store,
+		History: m.client, Recaps: newRecaps(cfg, m.pipeline, logger), RecapOptIn: m.store,
 		Compares: newCompareService(cfg, m.pipeline, finder, m.store, m.model.HTTPClient(), logger),
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/precisbot/precis/article"
 	"github.com/precisbot/precis/internal/fakellm"
 	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
@@ -375,6 +376,21 @@ func openStore(t *testing.T) *store.Store {
 	return st
 }
 
+// newCore is the application core on st, as serve builds it, for recaps.
+func newCore(t *testing.T, st *store.Store, now func() time.Time, mod func(*pipeline.Options)) *pipeline.Pipeline {
+	t.Helper()
+	opts := pipeline.Options{Workers: 2, QueueSize: 4, ModelConcurrency: 2, MaxLinks: 3, JobTimeout: time.Minute, CacheMaxAge: time.Hour}
+	mod(&opts)
+	p, err := pipeline.New(pipeline.Deps{
+		Reader: article.NewReader(article.NewFetcher(article.FetchOptions{}), 0), Extractive: summarize.NewExtractive(), Store: st, Now: now,
+	}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
+
 func TestServiceQuotaAndBudget(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -390,7 +406,9 @@ func TestServiceQuotaAndBudget(t *testing.T) {
 	// Within the budget: the model answers, the reservation settles at
 	// the tokens used, the recap is counted.
 	st := openStore(t)
-	s := NewService(ServiceDeps{Recapper: r, Guards: st, UserPerHour: 2, ServerPerHour: 10, TokensPerDay: 10 * est, Now: clock})
+	s := NewService(ServiceDeps{Recapper: r, Core: newCore(t, st, clock, func(o *pipeline.Options) {
+		o.UserPerHour, o.ServerPerHour, o.TokensPerDay = 2, 10, 10*est
+	})})
 	rc, err := s.Recap(ctx, guildID, "u1", c)
 	if err != nil {
 		t.Fatal(err)
@@ -415,7 +433,7 @@ func TestServiceQuotaAndBudget(t *testing.T) {
 	// case, the offline recap answers and the model is not asked.
 	_, tokens, _ = st.Usage(ctx, guildID, day)
 	budget := tokens + est - 1
-	s = NewService(ServiceDeps{Recapper: r, Guards: st, TokensPerDay: budget, Now: clock})
+	s = NewService(ServiceDeps{Recapper: r, Core: newCore(t, st, clock, func(o *pipeline.Options) { o.TokensPerDay = budget })})
 	calls := srv.Calls()
 	rc, err = s.Recap(ctx, guildID, "u2", c)
 	if err != nil {
@@ -430,7 +448,7 @@ func TestServiceQuotaAndBudget(t *testing.T) {
 
 	// Nothing to recap: the allowance taken is given back.
 	st2 := openStore(t)
-	s2 := NewService(ServiceDeps{Recapper: r, Guards: st2, UserPerHour: 1, Now: clock})
+	s2 := NewService(ServiceDeps{Recapper: r, Core: newCore(t, st2, clock, func(o *pipeline.Options) { o.UserPerHour = 1 })})
 	if _, err := s2.Recap(ctx, guildID, "u1", &Conversation{}); err != ErrNoMessages {
 		t.Fatalf("empty conversation: %v", err)
 	}
