@@ -91,52 +91,52 @@ func (c *Client) place(channelID string) (parentID string, inThread bool) {
 }
 
 // memberPermissions computes the invoking member's permissions in the
-// channels a command's options name, from the server's roles and the
-// channels' overwrites in the gateway's state (discordgo drops the
-// permissions Discord sends with resolved channels).
+// channels a command's options name (discordgo drops the permissions
+// Discord sends with resolved channels).
 func (c *Client) memberPermissions(i *discordgo.Interaction) map[string]int64 {
-	if i.Member == nil || i.Member.User == nil || i.GuildID == "" || i.Type != discordgo.InteractionApplicationCommand {
+	if i.Type != discordgo.InteractionApplicationCommand {
 		return nil
 	}
 	data := i.ApplicationCommandData()
 	if data.Resolved == nil || len(data.Resolved.Channels) == 0 {
 		return nil
 	}
-	st := c.session.State
-	m := *i.Member
-	m.GuildID = i.GuildID
-	if err := st.MemberAdd(&m); err != nil {
-		return nil
-	}
-	out := map[string]int64{}
+	ids := make([]string, 0, len(data.Resolved.Channels))
 	for id := range data.Resolved.Channels {
-		if p, err := st.UserChannelPermissions(m.User.ID, id); err == nil {
-			out[id] = p
-		}
+		ids = append(ids, id)
 	}
-	return out
+	return c.permissionsIn(i.GuildID, i.Member, ids...)
 }
 
 // memberCanPost reports whether a member may send messages in a channel
-// (in a thread: send in threads), from the server's roles and the
-// channel's overwrites in the gateway's state. Unknown means no.
+// (in a thread: send in threads). Unknown means no.
 func (c *Client) memberCanPost(guildID, channelID string, m *discordgo.Member) bool {
-	if m == nil || m.User == nil {
-		return false
+	need := int64(discordgo.PermissionSendMessages)
+	if parent, inThread := c.place(channelID); inThread && parent != "" {
+		channelID, need = parent, discordgo.PermissionSendMessagesInThreads
+	}
+	perms, ok := c.permissionsIn(guildID, m, channelID)[channelID]
+	return ok && (perms&discordgo.PermissionAdministrator != 0 || perms&need != 0)
+}
+
+// permissionsIn is a member's permissions in channels, from the server's
+// roles and the channels' overwrites in the gateway's state; a channel
+// whose permissions cannot be computed is left out.
+func (c *Client) permissionsIn(guildID string, m *discordgo.Member, channelIDs ...string) map[string]int64 {
+	if m == nil || m.User == nil || guildID == "" {
+		return nil
 	}
 	st := c.session.State
 	mm := *m
 	mm.GuildID = guildID
 	if err := st.MemberAdd(&mm); err != nil {
-		return false
+		return nil
 	}
-	need := int64(discordgo.PermissionSendMessages)
-	if parent, inThread := c.place(channelID); inThread && parent != "" {
-		channelID, need = parent, discordgo.PermissionSendMessagesInThreads
+	out := make(map[string]int64, len(channelIDs))
+	for _, id := range channelIDs {
+		if p, err := st.UserChannelPermissions(m.User.ID, id); err == nil {
+			out[id] = p
+		}
 	}
-	perms, err := st.UserChannelPermissions(m.User.ID, channelID)
-	if err != nil {
-		return false
-	}
-	return perms&discordgo.PermissionAdministrator != 0 || perms&need != 0
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ func (c *Client) PostDigest(ctx context.Context, d *digest.Digest, hooks digest.
 				return err
 			}
 		}
-		id, err := c.sendOnce(ctx, d.ChannelID, m, digestNonce(d, i))
+		id, err := c.sendOnce(ctx, d.ChannelID, m, nonce("digest", d.ChannelID, d.LocalDate, strconv.Itoa(i)))
 		if err != nil {
 			return &digest.PostError{Index: i, Total: len(msgs), Err: err}
 		}
@@ -113,10 +114,10 @@ func (c *Client) PostDigest(ctx context.Context, d *digest.Digest, hooks digest.
 	return nil
 }
 
-// digestNonce is a message's nonce: at most 25 characters, the same for the
-// same channel, date and message.
-func digestNonce(d *digest.Digest, i int) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "digest|%s|%s|%d", d.ChannelID, d.LocalDate, i))
+// nonce is a message's nonce for enforce_nonce: at most 25 characters,
+// the same for the same parts (what the message is, where, which one).
+func nonce(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
 	return hex.EncodeToString(sum[:])[:25]
 }
 

@@ -2,9 +2,8 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -228,7 +227,7 @@ func (b *Bot) replyWithSummaries(ctx context.Context, m *discordgo.Message, user
 		msg := render.Reply(r.Summary, m.GuildID, m.ChannelID, m.ID)
 		// The nonce makes a retried reply (a 5xx after Discord accepted
 		// it) one message, not two.
-		if _, err := b.client.sendOnce(ctx, m.ChannelID, msg, replyNonce(m.ChannelID, m.ID, i)); err != nil {
+		if _, err := b.client.sendOnce(ctx, m.ChannelID, msg, nonce("reply", m.ChannelID, m.ID, strconv.Itoa(i))); err != nil {
 			b.metrics.Summary(source, "post_error", 0)
 			log.Warn("post summary", "url", r.URL, "err", err)
 			continue
@@ -263,10 +262,4 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
-}
-
-// replyNonce is a reply's nonce: the same for the same message and link.
-func replyNonce(channelID, messageID string, i int) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "reply|%s|%s|%d", channelID, messageID, i))
-	return hex.EncodeToString(sum[:])[:25]
 }
