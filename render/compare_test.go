@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/precisbot/precis/compare"
-	"github.com/precisbot/precis/internal/fakediscord"
 	"github.com/precisbot/precis/internal/golden"
 	"github.com/precisbot/precis/summarize"
 )
@@ -73,24 +71,7 @@ func TestComparisonRender(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			msg := Comparison(tt.c)
-			body, err := json.Marshal(msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := fakediscord.ValidatePayload("POST", "/channels/1300000000000000001/messages", body); err != nil {
-				t.Errorf("payload invalid:\n%v", err)
-			}
-			checkLimits(t, msg.Embeds)
-			if msg.AllowedMentions == nil || len(msg.AllowedMentions.Parse) != 0 {
-				t.Errorf("allowed_mentions %+v", msg.AllowedMentions)
-			}
-			text := Text(msg)
-			if m := pingRE.FindString(text); m != "" {
-				t.Errorf("rendered text can ping (%q):\n%s", m, text)
-			}
-			if strings.Contains(text, "javascript:") || strings.Contains(text, "[click](") {
-				t.Errorf("rendered text carries a hostile link:\n%s", text)
-			}
+			checkPostable(t, msg)
 			golden.JSON(t, "compare/"+tt.name, msg)
 		})
 	}

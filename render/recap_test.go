@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/precisbot/precis/internal/fakediscord"
 	"github.com/precisbot/precis/internal/golden"
 	"github.com/precisbot/precis/recap"
@@ -59,6 +60,31 @@ func longRecap() *recap.Recap {
 
 var pingRE = regexp.MustCompile(`@(everyone|here)|<@[!&]?\d+>`)
 
+// checkPostable asserts what every message Precis posts must be: valid
+// against Discord's schema, within its limits, unable to ping, and free
+// of hostile links in what it shows.
+func checkPostable(t *testing.T, msg *discordgo.MessageSend) {
+	t.Helper()
+	body, err := json.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fakediscord.ValidatePayload("POST", "/channels/1300000000000000001/messages", body); err != nil {
+		t.Errorf("payload invalid:\n%v", err)
+	}
+	checkLimits(t, msg.Embeds)
+	if msg.AllowedMentions == nil || len(msg.AllowedMentions.Parse) != 0 {
+		t.Errorf("allowed_mentions %+v", msg.AllowedMentions)
+	}
+	text := Text(msg)
+	if m := pingRE.FindString(text); m != "" {
+		t.Errorf("rendered text can ping (%q):\n%s", m, text)
+	}
+	if strings.Contains(text, "javascript:") || strings.Contains(text, "[click](") {
+		t.Errorf("rendered text carries a hostile link:\n%s", text)
+	}
+}
+
 func TestRecapRender(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -72,24 +98,7 @@ func TestRecapRender(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			msg := Recap(tt.rc)
-			body, err := json.Marshal(msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := fakediscord.ValidatePayload("POST", "/channels/1300000000000000001/messages", body); err != nil {
-				t.Errorf("payload invalid:\n%v", err)
-			}
-			checkLimits(t, msg.Embeds)
-			if msg.AllowedMentions == nil || len(msg.AllowedMentions.Parse) != 0 {
-				t.Errorf("allowed_mentions %+v", msg.AllowedMentions)
-			}
-			text := Text(msg)
-			if m := pingRE.FindString(text); m != "" {
-				t.Errorf("rendered text can ping (%q):\n%s", m, text)
-			}
-			if strings.Contains(text, "javascript:") || strings.Contains(text, "[click](") {
-				t.Errorf("rendered text carries a hostile link:\n%s", text)
-			}
+			checkPostable(t, msg)
 			golden.JSON(t, "recap/"+tt.name, msg)
 		})
 	}
