@@ -31,3 +31,14 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// A panic outside reading a page is not blamed on the page.
+func TestExplainPanics(t *testing.T) {
+	t.Parallel()
+	if m := Explain(&PanicError{Where: "summarize"}); !strings.Contains(m, "couldn't read that page") {
+		t.Errorf("summarize panic: %q", m)
+	}
+	if m := Explain(&PanicError{Where: "recap"}); strings.Contains(m, "page") || !strings.Contains(m, "logged") {
+		t.Errorf("recap panic: %q", m)
+	}
+}

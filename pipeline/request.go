@@ -110,18 +110,22 @@ func Explain(err error) string {
 		return ex.UserMessage()
 	case errors.As(err, &qe):
 		wait := humanWait(qe.RetryIn)
+		// Summaries, questions, recaps and comparisons share the allowance,
+		// so the message says so rather than counting only summaries.
 		if qe.Scope == "user" {
-			return fmt.Sprintf("You've reached your limit of %s per hour. Try again %s.", summaries(qe.Limit), wait)
+			return fmt.Sprintf("You've reached your limit of %s per hour (questions, recaps and comparisons count too). Try again %s.", summaries(qe.Limit), wait)
 		}
-		return fmt.Sprintf("This server has reached its limit of %s per hour. Try again %s.", summaries(qe.Limit), wait)
+		return fmt.Sprintf("This server has reached its limit of %s per hour (questions, recaps and comparisons count too). Try again %s.", summaries(qe.Limit), wait)
 	case errors.Is(err, ErrBusy):
 		return "I'm busy with other links right now. Try again in a minute."
 	case errors.Is(err, ErrTooShort):
 		return "That page is too short to summarise."
 	case errors.Is(err, ErrNoLinks):
 		return "I found no article links in that message."
-	case errors.As(err, &pe):
+	case errors.As(err, &pe) && (pe.Where == "summarize" || pe.Where == "ask"):
 		return "I couldn't read that page: it made my article reader fail. The problem is logged."
+	case errors.As(err, &pe):
+		return "Something went wrong on my side while doing that; the problem is logged. Try again later."
 	case article.IsPipelineError(err):
 		return "I couldn't summarise that link: " + article.Explain(err) + "."
 	case errors.Is(err, context.DeadlineExceeded):
