@@ -109,9 +109,18 @@ func TestTwoShardsOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Shard 1 shows "typing" before it asks the core; then the handler ends.
-	if _, err := fake.WaitRequestN(ctx, 2, fakediscord.Match("POST", "/channels/"+chanB+"/typing")); err != nil {
+	// Another member's link in the same channel, sent after it, is answered;
+	// by then shard 1 has taken up the third link too, and Idle waits for
+	// its handler to end.
+	other, err := fake.SendMessage(fakediscord.Message{GuildID: guildB, ChannelID: chanB, Content: "also " + articles.URL + "/article?v=4",
+		Author: &discordgo.User{ID: "1300000000000000777", Username: "other-member"}})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == http.MethodPost && strings.Contains(string(r.Body), `"message_id":"`+other["id"].(string)+`"`)
+	}); err != nil {
+		t.Fatalf("no reply to another member's link: %v", err)
 	}
 	if !m1.bot.Idle(ctx) {
 		t.Fatal("shard 1 still busy")
