@@ -91,13 +91,31 @@ func isBoilerElement(el *html.Node) bool {
 	case atom.Form:
 		return countWordsIn(el) < 100
 	case atom.Figcaption:
-		return true
+		return countWordsIn(el) < captionProseWords
+	}
+	if captionLabelled(el) && countWordsIn(el) >= captionProseWords {
+		return false
 	}
 	if !boilerLabelled(el) {
 		return false
 	}
 	return boilerSized(wordsAndLinkWords(el))
 }
+
+// captionProseWords is the least a picture's caption holds to be kept as
+// story text. A caption that long reports like a paragraph of the story
+// (who, where, what was said) and often quotes someone; a shorter one
+// labels or credits the picture (readability 0.9800 -> 0.9815,
+// trafilatura-eval -0.0002; keeping every caption: readability 0.9824,
+// trafilatura-eval 0.9342, as its annotators leave captions out).
+const captionProseWords = 20
+
+// captionLabelled reports whether el's class or id names a caption.
+func captionLabelled(el *html.Node) bool {
+	return hasTokenIn(attr(el, "class"), captionTokens) || hasTokenIn(attr(el, "id"), captionTokens)
+}
+
+var captionTokens = map[string]bool{"caption": true}
 
 // boilerLabelled reports whether el's class, id or role names page
 // furniture. Inside a paragraph, a phrasing element is part of the sentence
@@ -452,12 +470,14 @@ func inlineBox(bs []block, i int) int {
 }
 
 // cleanParagraphs drops leftover furniture from extracted paragraphs:
-// share and "read more" lines, ads, copyright and credit lines, dates on
-// their own, and duplicated paragraphs.
+// share and "read more" lines, ads, copyright and credit lines and dates on
+// their own. A short paragraph that repeats is kept: a refrain, a recipe's
+// "Step" line or a table's label repeats in real text, and dropping
+// repeats found no furniture the other rules miss (readability
+// 0.9815 -> 0.9843, trafilatura-eval unchanged).
 func cleanParagraphs(paras []string) []string {
 	paras = cutTail(paras)
 	out := paras[:0]
-	seen := make(map[string]bool, len(paras))
 	for i, p := range paras {
 		words := CountWords(p)
 		edge := i < 3 || i >= len(paras)-3
@@ -487,10 +507,6 @@ func cleanParagraphs(paras []string) []string {
 		if edge && words <= 6 && dateLine.MatchString(p) && letterWords(p) <= 3 {
 			continue
 		}
-		if words <= 10 && seen[p] {
-			continue
-		}
-		seen[p] = true
 		out = append(out, p)
 	}
 	return trimTailLabel(out)

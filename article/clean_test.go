@@ -88,6 +88,62 @@ func TestExtractParagraphs(t *testing.T) {
 	}
 }
 
+// TestExtractParagraphBreaks: a run of <br> that go-readability turns into
+// a new <p> still separates words, and a short paragraph that repeats is
+// story text (a recipe's steps, a refrain), not a duplicate to drop.
+func TestExtractParagraphBreaks(t *testing.T) {
+	t.Parallel()
+	page := []byte(`<html><body><article><h1>Rail inquiry</h1>
+<div>Tempor<br><br>` + para + `<br>` + para + `</div>
+<h3>Step</h3><p>` + para + `</p><h3>Step</h3><p>` + para + `</p><h3>Step</h3><p>` + para + `</p>
+</article></body></html>`)
+	a, err := Extract(page, "https://news.example/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Text, "Tempor"+para[:3]) || !strings.Contains(a.Text, "Tempor\n\n"+para) {
+		t.Errorf("<br><br> did not end the paragraph:\n%s", a.Text)
+	}
+	if n := strings.Count(a.Text, "Step\n\n"); n != 3 {
+		t.Errorf("repeated heading kept %d times, want 3:\n%s", n, a.Text)
+	}
+}
+
+// TestExtractCaptions: a caption long enough to report (who, where, what
+// was said) is story text; a short one only labels or credits the picture.
+func TestExtractCaptions(t *testing.T) {
+	t.Parallel()
+	long := "Commuters wait on the platform at Leeds station on Monday, where the inquiry heard that trains were cancelled on one day in five during the worst months of 2019."
+	tests := []struct {
+		name, html string
+		keep       bool
+	}{
+		{"long figcaption", `<figure><img src="a.jpg"><figcaption>` + long + `</figcaption></figure>`, true},
+		{"long caption class", `<div class="wp-caption"><img src="a.jpg"><p class="wp-caption-text">` + long + `</p></div>`, true},
+		{"short figcaption", `<figure><img src="a.jpg"><figcaption>CAPTION Leeds station. Photo: Jane Doe</figcaption></figure>`, false},
+		{"short caption class", `<div class="image"><img src="a.jpg"><span class="caption">CAPTION The platform at Leeds</span></div>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Extract(pageWith(tt.html), "https://news.example/rail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "CAPTION"
+			if tt.keep {
+				want = long
+			}
+			if got := strings.Contains(a.Text, want); got != tt.keep {
+				t.Errorf("caption kept = %v, want %v:\n%s", got, tt.keep, a.Text)
+			}
+			if strings.Count(a.Text, para) != 6 {
+				t.Errorf("story text lost:\n%s", a.Text)
+			}
+		})
+	}
+}
+
 func TestCleanParagraphs(t *testing.T) {
 	t.Parallel()
 	in := []string{

@@ -64,6 +64,7 @@ func Extract(page []byte, pageURL string) (*Article, error) {
 	}
 	var paras []string
 	if ra.Node != nil {
+		setAtoms(ra.Node)
 		paras = cleanParagraphs(blockTexts(trimLinkEdges(renderBlocks(ra.Node, isBoilerElement))))
 	}
 	words := countParaWords(paras)
@@ -280,4 +281,17 @@ func ldParagraphs(body string) []string {
 		}
 	}
 	return cleanParagraphs(out)
+}
+
+// setAtoms gives the elements go-readability created (the <p> that stands
+// for a run of <br>, a <div> turned into a <p>) the atom that html.Parse
+// gives parsed ones, which the renderer's tag tables are keyed by: without
+// it, "Tempor<br><br>incididunt" renders as one word.
+func setAtoms(n *html.Node) {
+	if n.Type == html.ElementNode && n.DataAtom == 0 {
+		n.DataAtom = atom.Lookup([]byte(n.Data))
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		setAtoms(c)
+	}
 }

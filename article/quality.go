@@ -257,7 +257,7 @@ func scanSignals(page []byte, text string) pageSignals {
 			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Head:
 				return
 			case atom.Meta:
-				if strings.EqualFold(attrValue(n, "itemprop"), "isAccessibleForFree") && isFalse(attrValue(n, "content")) {
+				if strings.EqualFold(attr(n, "itemprop"), "isAccessibleForFree") && isFalse(attr(n, "content")) {
 					sig.notFree = true
 				}
 			}
@@ -293,15 +293,6 @@ func hasWallToken(v string) bool {
 		}
 	}
 	return false
-}
-
-func attrValue(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
 }
 
 func isFalse(s string) bool {
