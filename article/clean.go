@@ -28,6 +28,10 @@ func isHidden(n *html.Node) bool {
 		switch a.Key {
 		case "hidden":
 			return true
+		case "class":
+			if hasHiddenClass(a.Val) {
+				return true
+			}
 		case "aria-hidden":
 			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
 				return true
@@ -39,6 +43,26 @@ func isHidden(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// hiddenClasses are the utility classes that CSS frameworks define as
+// display:none (Bootstrap's "hidden" and "hide", Tailwind's "hidden"),
+// matched as whole class names: "hidden-xs" hides only on small screens
+// (trafilatura-eval +0.0004, readability unchanged).
+var hiddenClasses = map[string]bool{"hidden": true, "hide": true}
+
+// hasHiddenClass reports whether the class list v hides its element on
+// every screen: a Tailwind variant beside it ("hidden md:block") shows it
+// on some.
+func hasHiddenClass(v string) bool {
+	hidden := false
+	for _, c := range strings.Fields(v) {
+		if strings.Contains(c, ":") {
+			return false
+		}
+		hidden = hidden || hiddenClasses[strings.ToLower(c)]
+	}
+	return hidden
 }
 
 // hiddenStyle reports whether an inline style hides the element.
@@ -66,7 +90,12 @@ func hiddenStyle(style string) bool {
 // boilerTokens are class/id words that mark page furniture rather than
 // story: share bars, newsletter boxes, related-post lists, comment forms,
 // ads. They are matched as whole tokens of the class and id attributes so
-// that "commentary" or "shared-story" do not match.
+// that "commentary" or "shared-story" do not match. Words that name layout
+// wrappers as often as furniture are left out: "widget", "sidebar",
+// "readmore" and "date" (a wrapper "post-date-and-body", a dateline kept
+// with the story) cost more text than furniture they caught, which link
+// density and the line rules catch anyway (readability 0.9843 -> 0.9849,
+// trafilatura-eval 0.9396 -> 0.9403).
 var boilerTokens = map[string]bool{
 	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharedaddy": true,
 	"shareaholic": true, "addtoany": true, "social": true, "socials": true,
@@ -76,9 +105,8 @@ var boilerTokens = map[string]bool{
 	"advert": true, "advertisement": true, "ad": true, "ads": true, "adslot": true,
 	"promo": true, "sponsored": true, "breadcrumb": true, "breadcrumbs": true,
 	"pagination": true, "cookie": true, "consent": true, "trending": true,
-	"popular": true, "readmore": true, "toolbar": true, "widget": true,
-	"sidebar": true, "print": true, "tags": true, "byline": true, "meta": true,
-	"author": true, "bio": true, "dateline": true, "timestamp": true, "date": true,
+	"popular": true, "toolbar": true, "print": true, "tags": true, "byline": true,
+	"meta": true, "author": true, "bio": true, "dateline": true, "timestamp": true,
 	"credit": true, "credits": true, "copyright": true, "caption": true,
 	"paywall": true, "donate": true, "donation": true, "follow": true,
 }

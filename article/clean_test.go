@@ -28,6 +28,8 @@ func TestExtractRemovesHiddenText(t *testing.T) {
 		{"hidden attribute", `<p hidden>SECRET hidden paragraph</p>`},
 		{"aria-hidden", `<div aria-hidden="true"><p>SECRET hidden paragraph with enough words to look like text</p></div>`},
 		{"nested inside visible text", `<p>Visible words <span style="display:none">SECRET</span> stay.</p>`},
+		{"hidden class", `<div class="modal hidden"><p>SECRET hidden paragraph with enough words to look like running text</p></div>`},
+		{"hide class", `<p class="hide">SECRET hidden paragraph</p>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +43,30 @@ func TestExtractRemovesHiddenText(t *testing.T) {
 			}
 			if !strings.Contains(a.Text, para) {
 				t.Errorf("story text lost:\n%s", a.Text)
+			}
+		})
+	}
+}
+
+// TestExtractKeepsShownText: a class that hides text only on some screens
+// ("hidden md:block", "hidden-xs") and a layout wrapper named like furniture
+// ("widget-area") keep their text.
+func TestExtractKeepsShownText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, html string }{
+		{"tailwind responsive", `<p class="hidden md:block">SHOWN paragraph of the story on larger screens.</p>`},
+		{"bootstrap responsive", `<p class="hidden-xs">SHOWN paragraph of the story on larger screens.</p>`},
+		{"widget wrapper", `<div class="widget-area"><p>SHOWN paragraph of the story.</p></div>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Extract(pageWith(tt.html), "https://news.example/rail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(a.Text, "SHOWN") {
+				t.Errorf("shown text dropped:\n%s", a.Text)
 			}
 		})
 	}

@@ -24,9 +24,9 @@ func skipAlways(n *html.Node) bool {
 }
 
 // furnitureTokens are class and id words of page parts that hold no story
-// however long they are: comment threads. (Words like "sidebar" also name
-// layout wrappers, "panel-two-col-sidebar-right", that hold the story; they
-// go through isBoilerElement, which keeps long running text.)
+// however long they are: comment threads. (Other furniture words also name
+// wrappers that hold the story, "has-related-posts"; they go through
+// isBoilerElement, which keeps long running text.)
 var furnitureTokens = map[string]bool{
 	"comment": true, "comments": true, "commentlist": true, "disqus": true, "respond": true,
 }
@@ -228,7 +228,7 @@ func addLead(paras []string, page []block, desc string) []string {
 	}
 	for i := first - 1; i >= 0 && i >= first-leadMaxGap; i-- {
 		b := page[i]
-		if b.linkOnly() || CountWords(b.text) < leadMinWords {
+		if b.linkOnly() || isHeadline(b) || CountWords(b.text) < leadMinWords {
 			continue
 		}
 		t := cleanSpace(b.text)
@@ -267,7 +267,7 @@ func addDescribedLead(paras []string, page []block, desc string) []string {
 		return paras
 	}
 	for _, b := range page {
-		if b.furniture || b.linkOnly() || CountWords(b.text) < leadMinWords {
+		if b.furniture || b.linkOnly() || isHeadline(b) || CountWords(b.text) < leadMinWords {
 			continue
 		}
 		if describes(desc, cleanSpace(b.text)) {
@@ -394,4 +394,11 @@ func sameStart(a, b string, n int) bool {
 		}
 	}
 	return true
+}
+
+// isHeadline reports whether b is the page's headline, an <h1>: a page
+// whose description repeats its headline has no standfirst to restore.
+// (A deck set in an <h2> under the headline is one.)
+func isHeadline(b block) bool {
+	return b.node != nil && b.node.DataAtom == atom.H1
 }

@@ -98,6 +98,24 @@ func TestAddLead(t *testing.T) {
 	}
 }
 
+// TestAddLeadNotHeadline: a description that repeats the headline names no
+// standfirst, so the <h1> is not put back into the text; a deck in an <h2>
+// that the description repeats is.
+func TestAddLeadNotHeadline(t *testing.T) {
+	t.Parallel()
+	const (
+		headline = "The minister resigned on Tuesday after a week of protests over tax"
+		story    = "First paragraph of the story, long enough to count as running text here."
+	)
+	for _, tag := range []string{"h1", "h2"} {
+		page := `<body><header><` + tag + `>` + headline + `</` + tag + `></header><div class="body"><p>` + story + `</p></div></body>`
+		got := addLead([]string{story}, renderPage(mustParse(t, []byte(page))), headline)
+		if want := map[string]int{"h1": 1, "h2": 2}[tag]; len(got) != want {
+			t.Errorf("<%s>: got %q, want %d paragraphs", tag, got, want)
+		}
+	}
+}
+
 func TestAddMarkedLead(t *testing.T) {
 	t.Parallel()
 	const (
