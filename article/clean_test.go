@@ -16,20 +16,34 @@ func pageWith(body string) []byte {
 		strings.Repeat("<p>"+para+"</p>", 4) + body + strings.Repeat("<p>"+para+"</p>", 2) + `</article></body></html>`)
 }
 
-func TestExtractRemovesHiddenText(t *testing.T) {
+// TestExtractShownText: what a reader cannot see is not extracted; a class
+// that hides text only on some screens ("hidden md:block", "hidden-xs") and
+// a layout wrapper named like furniture ("widget-area") keep their text. A
+// caption long enough to report (who, where, what was said) is story text;
+// a short one only labels or credits the picture.
+func TestExtractShownText(t *testing.T) {
 	t.Parallel()
+	const caption = "MARK Commuters wait on the platform at Leeds station on Monday, where the inquiry heard that trains were cancelled on one day in five."
 	tests := []struct {
-		name string
-		html string
+		name  string
+		html  string
+		shown bool
 	}{
-		{"display none", `<p style="display: none">SECRET hidden paragraph</p>`},
-		{"display none important", `<div style="color:red;DISPLAY:NONE !important"><p>SECRET hidden paragraph</p></div>`},
-		{"visibility hidden", `<p style="visibility:hidden">SECRET hidden paragraph</p>`},
-		{"hidden attribute", `<p hidden>SECRET hidden paragraph</p>`},
-		{"aria-hidden", `<div aria-hidden="true"><p>SECRET hidden paragraph with enough words to look like text</p></div>`},
-		{"nested inside visible text", `<p>Visible words <span style="display:none">SECRET</span> stay.</p>`},
-		{"hidden class", `<div class="modal hidden"><p>SECRET hidden paragraph with enough words to look like running text</p></div>`},
-		{"hide class", `<p class="hide">SECRET hidden paragraph</p>`},
+		{"display none", `<p style="display: none">MARK hidden paragraph</p>`, false},
+		{"display none important", `<div style="color:red;DISPLAY:NONE !important"><p>MARK hidden paragraph</p></div>`, false},
+		{"visibility hidden", `<p style="visibility:hidden">MARK hidden paragraph</p>`, false},
+		{"hidden attribute", `<p hidden>MARK hidden paragraph</p>`, false},
+		{"aria-hidden", `<div aria-hidden="true"><p>MARK hidden paragraph with enough words to look like text</p></div>`, false},
+		{"nested inside visible text", `<p>Visible words <span style="display:none">MARK</span> stay.</p>`, false},
+		{"hidden class", `<div class="modal hidden"><p>MARK hidden paragraph with enough words to look like running text</p></div>`, false},
+		{"hide class", `<p class="hide">MARK hidden paragraph</p>`, false},
+		{"tailwind responsive", `<p class="hidden md:block">MARK paragraph of the story on larger screens.</p>`, true},
+		{"bootstrap responsive", `<p class="hidden-xs">MARK paragraph of the story on larger screens.</p>`, true},
+		{"widget wrapper", `<div class="widget-area"><p>MARK paragraph of the story.</p></div>`, true},
+		{"long figcaption", `<figure><img src="a.jpg"><figcaption>` + caption + `</figcaption></figure>`, true},
+		{"long caption class", `<div class="wp-caption"><img src="a.jpg"><p class="wp-caption-text">` + caption + `</p></div>`, true},
+		{"short figcaption", `<figure><img src="a.jpg"><figcaption>MARK Leeds station. Photo: Jane Doe</figcaption></figure>`, false},
+		{"short caption class", `<div class="image"><img src="a.jpg"><span class="caption">MARK The platform at Leeds</span></div>`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,35 +52,11 @@ func TestExtractRemovesHiddenText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(a.Text, "SECRET") {
-				t.Errorf("hidden text extracted:\n%s", a.Text)
+			if got := strings.Contains(a.Text, "MARK"); got != tt.shown {
+				t.Errorf("text extracted = %v, want %v:\n%s", got, tt.shown, a.Text)
 			}
 			if !strings.Contains(a.Text, para) {
 				t.Errorf("story text lost:\n%s", a.Text)
-			}
-		})
-	}
-}
-
-// TestExtractKeepsShownText: a class that hides text only on some screens
-// ("hidden md:block", "hidden-xs") and a layout wrapper named like furniture
-// ("widget-area") keep their text.
-func TestExtractKeepsShownText(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ name, html string }{
-		{"tailwind responsive", `<p class="hidden md:block">SHOWN paragraph of the story on larger screens.</p>`},
-		{"bootstrap responsive", `<p class="hidden-xs">SHOWN paragraph of the story on larger screens.</p>`},
-		{"widget wrapper", `<div class="widget-area"><p>SHOWN paragraph of the story.</p></div>`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			a, err := Extract(pageWith(tt.html), "https://news.example/rail")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(a.Text, "SHOWN") {
-				t.Errorf("shown text dropped:\n%s", a.Text)
 			}
 		})
 	}
@@ -132,41 +122,6 @@ func TestExtractParagraphBreaks(t *testing.T) {
 	}
 	if n := strings.Count(a.Text, "Step\n\n"); n != 3 {
 		t.Errorf("repeated heading kept %d times, want 3:\n%s", n, a.Text)
-	}
-}
-
-// TestExtractCaptions: a caption long enough to report (who, where, what
-// was said) is story text; a short one only labels or credits the picture.
-func TestExtractCaptions(t *testing.T) {
-	t.Parallel()
-	long := "Commuters wait on the platform at Leeds station on Monday, where the inquiry heard that trains were cancelled on one day in five during the worst months of 2019."
-	tests := []struct {
-		name, html string
-		keep       bool
-	}{
-		{"long figcaption", `<figure><img src="a.jpg"><figcaption>` + long + `</figcaption></figure>`, true},
-		{"long caption class", `<div class="wp-caption"><img src="a.jpg"><p class="wp-caption-text">` + long + `</p></div>`, true},
-		{"short figcaption", `<figure><img src="a.jpg"><figcaption>CAPTION Leeds station. Photo: Jane Doe</figcaption></figure>`, false},
-		{"short caption class", `<div class="image"><img src="a.jpg"><span class="caption">CAPTION The platform at Leeds</span></div>`, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			a, err := Extract(pageWith(tt.html), "https://news.example/rail")
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := "CAPTION"
-			if tt.keep {
-				want = long
-			}
-			if got := strings.Contains(a.Text, want); got != tt.keep {
-				t.Errorf("caption kept = %v, want %v:\n%s", got, tt.keep, a.Text)
-			}
-			if strings.Count(a.Text, para) != 6 {
-				t.Errorf("story text lost:\n%s", a.Text)
-			}
-		})
 	}
 }
 
