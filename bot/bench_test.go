@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,7 +26,9 @@ import (
 //   - peak_heap_growth_MB: the highest heap in use during the burst minus
 //     the heap before it (the fake Discord's request journal included);
 //   - goroutines_delta: goroutines after the burst minus before;
-//   - llm_calls/url: LLM calls per distinct URL (single flight: 1).
+//   - llm_calls/url: LLM calls per distinct URL (single flight: 1);
+//   - maxrss_MiB: the process's peak RSS so far, bot, fake Discord and
+//     benchmark together.
 //
 // Fetching and extracting hold a worker slot (default: twice the cores);
 // waiting for the model holds a model slot (default 64 for a hosted API),
@@ -163,6 +166,10 @@ func benchBurst(b *testing.B, workers, model int) {
 	b.ReportMetric(maxOf(peaks), "peak_heap_growth_MB")
 	b.ReportMetric(maxOf(deltas), "goroutines_delta")
 	b.ReportMetric(maxOf(perURL), "llm_calls/url")
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "maxrss_MiB") // Linux: KiB
+	}
 }
 
 // settleGoroutines gives exiting goroutines (closed keep-alive connections)
