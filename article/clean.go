@@ -28,10 +28,6 @@ func isHidden(n *html.Node) bool {
 		switch a.Key {
 		case "hidden":
 			return true
-		case "class":
-			if hasHiddenClass(a.Val) {
-				return true
-			}
 		case "aria-hidden":
 			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
 				return true
@@ -43,26 +39,6 @@ func isHidden(n *html.Node) bool {
 		}
 	}
 	return false
-}
-
-// hiddenClasses are the utility classes that CSS frameworks define as
-// display:none (Bootstrap's "hidden" and "hide", Tailwind's "hidden"),
-// matched as whole class names: "hidden-xs" hides only on small screens
-// (trafilatura-eval +0.0004, readability unchanged).
-var hiddenClasses = map[string]bool{"hidden": true, "hide": true}
-
-// hasHiddenClass reports whether the class list v hides its element on
-// every screen: a Tailwind variant beside it ("hidden md:block") shows it
-// on some.
-func hasHiddenClass(v string) bool {
-	hidden := false
-	for _, c := range strings.Fields(v) {
-		if strings.Contains(c, ":") {
-			return false
-		}
-		hidden = hidden || hiddenClasses[strings.ToLower(c)]
-	}
-	return hidden
 }
 
 // hiddenStyle reports whether an inline style hides the element.
@@ -90,11 +66,12 @@ func hiddenStyle(style string) bool {
 // boilerTokens are class/id words that mark page furniture rather than
 // story: share bars, newsletter boxes, related-post lists, comment forms,
 // ads. They are matched as whole tokens of the class and id attributes so
-// that "commentary" or "shared-story" do not match. Words that name layout
-// wrappers as often as furniture are left out: "widget", "sidebar",
-// "readmore" and "date" (a wrapper "post-date-and-body", a dateline kept
-// with the story) cost more text than furniture they caught, which link
-// density and the line rules catch anyway (readability 0.9843 -> 0.9849,
+// that "commentary" or "shared-story" do not match. Words that name
+// wrappers of story text as often as furniture are left out: "widget"
+// (product boxes and embeds in the story), "readmore" (the rest of a story
+// behind a "read more" toggle) and "date" (a dateline kept with the story):
+// they cost more text than furniture they caught, which link density and
+// the line rules catch anyway (readability 0.9843 -> 0.9851,
 // trafilatura-eval 0.9396 -> 0.9403).
 var boilerTokens = map[string]bool{
 	"share": true, "shares": true, "sharing": true, "sharebar": true, "sharedaddy": true,
@@ -105,7 +82,7 @@ var boilerTokens = map[string]bool{
 	"advert": true, "advertisement": true, "ad": true, "ads": true, "adslot": true,
 	"promo": true, "sponsored": true, "breadcrumb": true, "breadcrumbs": true,
 	"pagination": true, "cookie": true, "consent": true, "trending": true,
-	"popular": true, "toolbar": true, "print": true, "tags": true, "byline": true,
+	"popular": true, "toolbar": true, "sidebar": true, "print": true, "tags": true, "byline": true,
 	"meta": true, "author": true, "bio": true, "dateline": true, "timestamp": true,
 	"credit": true, "credits": true, "copyright": true, "caption": true,
 	"paywall": true, "donate": true, "donation": true, "follow": true,
@@ -119,9 +96,9 @@ func isBoilerElement(el *html.Node) bool {
 	case atom.Form:
 		return countWordsIn(el) < 100
 	case atom.Figcaption:
-		return countWordsIn(el) < captionProseWords
+		return !proseCaption(el)
 	}
-	if captionLabelled(el) && countWordsIn(el) >= captionProseWords {
+	if captionLabelled(el) && proseCaption(el) {
 		return false
 	}
 	if !boilerLabelled(el) {
@@ -137,6 +114,58 @@ func isBoilerElement(el *html.Node) bool {
 // trafilatura-eval -0.0002; keeping every caption: readability 0.9824,
 // trafilatura-eval 0.9342, as its annotators leave captions out).
 const captionProseWords = 20
+
+// proseCaption reports whether el, a <figcaption> or an element labelled a
+// caption, is one to keep as story text: captionProseWords words or more,
+// and not the caption of another story's teaser card (inside a link, or
+// holding a linked headline) nor labelled furniture besides ("promo-caption").
+func proseCaption(el *html.Node) bool {
+	if countWordsIn(el) < captionProseWords || hasAncestor(el, atom.A) || hasLinkHeading(el) {
+		return false
+	}
+	return firstTokenIn(attr(el, "class"), furnitureNotCaption) == "" && firstTokenIn(attr(el, "id"), furnitureNotCaption) == ""
+}
+
+// furnitureNotCaption is boilerTokens without the words that name a caption.
+var furnitureNotCaption = func() map[string]bool {
+	m := make(map[string]bool, len(boilerTokens))
+	for t := range boilerTokens {
+		if !captionTokens[t] && !creditTokens[t] {
+			m[t] = true
+		}
+	}
+	return m
+}()
+
+// hasAncestor reports whether an element above n is a.
+func hasAncestor(n *html.Node, a atom.Atom) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && p.DataAtom == a {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLinkHeading reports whether n holds an h1-h6 all of whose words are
+// link text: the headline of a teaser card.
+func hasLinkHeading(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			if words, linkWords := wordsAndLinkWords(c); words > 0 && linkWords == words {
+				return true
+			}
+		}
+		if hasLinkHeading(c) {
+			return true
+		}
+	}
+	return false
+}
 
 // captionLabelled reports whether el's class or id names a caption.
 func captionLabelled(el *html.Node) bool {
@@ -185,12 +214,7 @@ var inlineTags = map[atom.Atom]bool{
 
 // inParagraph reports whether n sits inside a <p>.
 func inParagraph(n *html.Node) bool {
-	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == html.ElementNode && p.DataAtom == atom.P {
-			return true
-		}
-	}
-	return false
+	return hasAncestor(n, atom.P)
 }
 
 // creditTokens mark picture credits, furniture even inside a paragraph.
@@ -423,6 +447,10 @@ var tailMarker = regexp.MustCompile(`(?i)^(?:` +
 	`articoli correlati|potrebbe interessarti|zobacz też|czytaj też|polecane|gerelateerde artikelen` +
 	`)[\s:.!»›>…]*$`)
 
+// buttonMaxTokens is the most a link holds, in words, to be taken for a
+// button when it comes back.
+const buttonMaxTokens = 10
+
 // bodyMinTokens is the least a paragraph holds, in words, to count as
 // story text when trimLinkEdges looks for where the story starts and ends.
 const bodyMinTokens = 20
@@ -433,7 +461,9 @@ const bodyMinTokens = 20
 // at the end. Link-only paragraphs inside the story are kept: there they
 // are often linked sub-headings; but a box of links to other stories set
 // inside the story (inlineBox) is dropped, so that cutTail does not end
-// the story at its heading.
+// the story at its heading. A short link that comes back between other
+// paragraphs, after each teaser or section, is a button and is kept once;
+// a run of the same link is kept whole.
 func trimLinkEdges(bs []block) []block {
 	first, last := -1, -1
 	for i, b := range bs {
@@ -448,10 +478,17 @@ func trimLinkEdges(bs []block) []block {
 		return bs
 	}
 	out := bs[:0]
+	seen := make(map[string]bool)
 	for i := 0; i < len(bs); i++ {
 		b := bs[i]
 		if b.linkOnly() && (i < first || i > last) {
 			continue
+		}
+		if b.linkOnly() && b.tokens <= buttonMaxTokens {
+			if seen[b.text] && bs[i-1].text != b.text {
+				continue // a button again ("Read more", "Back to contents")
+			}
+			seen[b.text] = true
 		}
 		if i < last {
 			if n := inlineBox(bs[:last+1], i); n > 0 {
@@ -500,9 +537,9 @@ func inlineBox(bs []block, i int) int {
 // cleanParagraphs drops leftover furniture from extracted paragraphs:
 // share and "read more" lines, ads, copyright and credit lines and dates on
 // their own. A short paragraph that repeats is kept: a refrain, a recipe's
-// "Step" line or a table's label repeats in real text, and dropping
-// repeats found no furniture the other rules miss (readability
-// 0.9815 -> 0.9843, trafilatura-eval unchanged).
+// "Step" line or a table's label repeats in real text (readability
+// 0.9815 -> 0.9843, trafilatura-eval unchanged); repeated buttons go in
+// trimLinkEdges, which knows which paragraphs are links.
 func cleanParagraphs(paras []string) []string {
 	paras = cutTail(paras)
 	out := paras[:0]

@@ -16,11 +16,11 @@ func pageWith(body string) []byte {
 		strings.Repeat("<p>"+para+"</p>", 4) + body + strings.Repeat("<p>"+para+"</p>", 2) + `</article></body></html>`)
 }
 
-// TestExtractShownText: what a reader cannot see is not extracted; a class
-// that hides text only on some screens ("hidden md:block", "hidden-xs") and
-// a layout wrapper named like furniture ("widget-area") keep their text. A
+// TestExtractShownText: what a reader cannot see is not extracted; a
+// layout wrapper named like furniture ("widget-area") keeps its text. A
 // caption long enough to report (who, where, what was said) is story text;
-// a short one only labels or credits the picture.
+// a short one only labels or credits the picture, and a teaser card's
+// caption belongs to another story.
 func TestExtractShownText(t *testing.T) {
 	t.Parallel()
 	const caption = "MARK Commuters wait on the platform at Leeds station on Monday, where the inquiry heard that trains were cancelled on one day in five."
@@ -35,15 +35,14 @@ func TestExtractShownText(t *testing.T) {
 		{"hidden attribute", `<p hidden>MARK hidden paragraph</p>`, false},
 		{"aria-hidden", `<div aria-hidden="true"><p>MARK hidden paragraph with enough words to look like text</p></div>`, false},
 		{"nested inside visible text", `<p>Visible words <span style="display:none">MARK</span> stay.</p>`, false},
-		{"hidden class", `<div class="modal hidden"><p>MARK hidden paragraph with enough words to look like running text</p></div>`, false},
-		{"hide class", `<p class="hide">MARK hidden paragraph</p>`, false},
-		{"tailwind responsive", `<p class="hidden md:block">MARK paragraph of the story on larger screens.</p>`, true},
-		{"bootstrap responsive", `<p class="hidden-xs">MARK paragraph of the story on larger screens.</p>`, true},
 		{"widget wrapper", `<div class="widget-area"><p>MARK paragraph of the story.</p></div>`, true},
 		{"long figcaption", `<figure><img src="a.jpg"><figcaption>` + caption + `</figcaption></figure>`, true},
 		{"long caption class", `<div class="wp-caption"><img src="a.jpg"><p class="wp-caption-text">` + caption + `</p></div>`, true},
 		{"short figcaption", `<figure><img src="a.jpg"><figcaption>MARK Leeds station. Photo: Jane Doe</figcaption></figure>`, false},
 		{"short caption class", `<div class="image"><img src="a.jpg"><span class="caption">MARK The platform at Leeds</span></div>`, false},
+		{"teaser caption in a link", `<a href="/other"><figure><img src="a.jpg"><figcaption>` + caption + `</figcaption></figure></a>`, false},
+		{"teaser caption with a linked headline", `<figure><img src="a.jpg"><figcaption><h3><a href="/other">Another story</a></h3>` + caption + `</figcaption></figure>`, false},
+		{"promo caption", `<div class="promo-caption">` + caption + `</div>`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,12 +105,15 @@ func TestExtractParagraphs(t *testing.T) {
 
 // TestExtractParagraphBreaks: a run of <br> that go-readability turns into
 // a new <p> still separates words, and a short paragraph that repeats is
-// story text (a recipe's steps, a refrain), not a duplicate to drop.
+// story text (a recipe's steps, a refrain), not a duplicate to drop, unless
+// it is a link that comes back between paragraphs: a button.
 func TestExtractParagraphBreaks(t *testing.T) {
 	t.Parallel()
 	page := []byte(`<html><body><article><h1>Rail inquiry</h1>
 <div>Tempor<br><br>` + para + `<br>` + para + `</div>
 <h3>Step</h3><p>` + para + `</p><h3>Step</h3><p>` + para + `</p><h3>Step</h3><p>` + para + `</p>
+<p><a href="/more">Read on</a></p><p>` + para + `</p><p><a href="/more">Read on</a></p><p>` + para + `</p>
+<ul><li><a href="/a">link</a></li><li><a href="/b">link</a></li><li><a href="/c">link</a></li></ul><p>` + para + `</p>
 </article></body></html>`)
 	a, err := Extract(page, "https://news.example/x")
 	if err != nil {
@@ -122,6 +124,12 @@ func TestExtractParagraphBreaks(t *testing.T) {
 	}
 	if n := strings.Count(a.Text, "Step\n\n"); n != 3 {
 		t.Errorf("repeated heading kept %d times, want 3:\n%s", n, a.Text)
+	}
+	if n := strings.Count(a.Text, "Read on"); n != 1 {
+		t.Errorf("a button that comes back kept %d times, want 1:\n%s", n, a.Text)
+	}
+	if n := strings.Count(a.Text, "link\n\n"); n != 3 {
+		t.Errorf("a run of the same link kept %d times, want 3:\n%s", n, a.Text)
 	}
 }
 

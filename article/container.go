@@ -396,9 +396,9 @@ func sameStart(a, b string, n int) bool {
 	return true
 }
 
-// isHeadline reports whether b is the page's headline, an <h1>: a page
-// whose description repeats its headline has no standfirst to restore.
-// (A deck set in an <h2> under the headline is one.)
+// isHeadline reports whether b is an <h1>, a page's headline: a
+// description that repeats it names no standfirst to restore. (A deck set
+// in an <h2> under the headline is one.)
 func isHeadline(b block) bool {
 	return b.node != nil && b.node.DataAtom == atom.H1
 }

@@ -283,12 +283,13 @@ func ldParagraphs(body string) []string {
 	return cleanParagraphs(out)
 }
 
-// setAtoms gives the elements go-readability created (the <p> that stands
-// for a run of <br>, a <div> turned into a <p>) the atom that html.Parse
-// gives parsed ones, which the renderer's tag tables are keyed by: without
-// it, "Tempor<br><br>incididunt" renders as one word.
+// setAtoms gives the elements go-readability created or renamed (the <p>
+// that stands for a run of <br>, a <div> or <td> turned into a <p>) the
+// atom of their tag name, which the renderer's tag tables are keyed by: it
+// sets Data alone, so without this "Tempor<br><br>incididunt" renders as
+// one word.
 func setAtoms(n *html.Node) {
-	if n.Type == html.ElementNode && n.DataAtom == 0 {
+	if n.Type == html.ElementNode && n.Namespace == "" && n.DataAtom.String() != n.Data {
 		n.DataAtom = atom.Lookup([]byte(n.Data))
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
