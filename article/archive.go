@@ -9,9 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // Archive services, as Archived.Service.
@@ -221,12 +222,12 @@ func (ar *ArchiveReader) readWayback(ctx context.Context, target string) (*Artic
 }
 
 // snapshotStamp is a Wayback address's timestamp, with any mode suffix.
-var snapshotStamp = regexp.MustCompile(`/(\d{4,14})(?:[a-z]{2}_)?/`)
+var snapshotStamp = lazyre.New(`/(\d{4,14})(?:[a-z]{2}_)?/`)
 
 // rawSnapshotURL turns a Wayback snapshot address into its raw form,
 // "/web/20240102030405id_/https://...": the page as captured.
 func rawSnapshotURL(snapshot, timestamp string) string {
-	loc := snapshotStamp.FindStringSubmatchIndex(snapshot)
+	loc := snapshotStamp().FindStringSubmatchIndex(snapshot)
 	if loc == nil {
 		return snapshot
 	}

@@ -3,9 +3,9 @@ package article
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"unicode/utf8"
 
+	"github.com/precisbot/precis/internal/lazyre"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 )
@@ -59,8 +59,8 @@ func guessUnlabelled(body []byte) (encoding.Encoding, string) {
 }
 
 var (
-	metaTag      = regexp.MustCompile(`(?i)<meta\b[^>]*>`)
-	charsetParam = regexp.MustCompile(`(?i)(charset\s*=\s*["']?)[^"'\s/>;]+`)
+	metaTag      = lazyre.New(`(?i)<meta\b[^>]*>`)
+	charsetParam = lazyre.New(`(?i)(charset\s*=\s*["']?)[^"'\s/>;]+`)
 )
 
 // metaRewriteWindow bounds how far into a document meta declarations are
@@ -72,8 +72,8 @@ const metaRewriteWindow = 8192
 // top of a document say utf-8.
 func rewriteMetaCharset(doc []byte) []byte {
 	window := min(len(doc), metaRewriteWindow)
-	head := metaTag.ReplaceAllFunc(doc[:window], func(tag []byte) []byte {
-		return charsetParam.ReplaceAll(tag, []byte("${1}utf-8"))
+	head := metaTag().ReplaceAllFunc(doc[:window], func(tag []byte) []byte {
+		return charsetParam().ReplaceAll(tag, []byte("${1}utf-8"))
 	})
 	if len(head) == window && bytes.Equal(head, doc[:window]) {
 		return doc

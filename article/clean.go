@@ -1,9 +1,9 @@
 package article
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/precisbot/precis/internal/lazyre"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -261,7 +261,7 @@ func wordsAndLinkWords(n *html.Node) (words, linkWords int) {
 
 // boilerLine matches a whole short paragraph that is page furniture, in the
 // languages the corpus covers best (en, de, fr, es, pt, it, pl, nl).
-var boilerLine = regexp.MustCompile(`(?i)^(?:` +
+var boilerLine = lazyre.New(`(?i)^(?:` +
 	`source link|source|read more|read full (?:story|article)|continue reading|advertisements?|advertising|ad|sponsored(?: content)?|` +
 	`anzeige|werbung|reklama|publicit[ée]|publicidad|pubblicit[àa]|advertentie|` +
 	`share(?: this)?(?: (?:article|story|post|page))?|share on \w+|diesen artikel teilen|artikel teilen|teilen|partager|compartir|condividi|udostępnij|` +
@@ -286,7 +286,7 @@ var boilerLine = regexp.MustCompile(`(?i)^(?:` +
 
 // leadInLine matches a paragraph that points to another story ("Read more:
 // ...", "Lesen Sie auch: ..."); such paragraphs are dropped when short.
-var leadInLine = regexp.MustCompile(`(?i)^(?:` +
+var leadInLine = lazyre.New(`(?i)^(?:` +
 	`read more|read also|also read|related|see also|watch|listen|recommended|more on this|` +
 	`lesen sie (?:auch|hier|mehr)|mehr zum thema|auch interessant|siehe auch|` +
 	`lire aussi|à lire aussi|voir aussi|lea (?:también|más)|lea|le puede interesar|mire|ver también|leia também|leggi anche|` +
@@ -302,24 +302,24 @@ const leadInMarks = ":：»›>|"
 var copyrightHints = []string{"©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés", "derechos reservados", "prawa zastrzeżone"}
 
 // copyrightLine matches copyright and rights notices.
-var copyrightLine = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
+var copyrightLine = lazyre.New(`(?i)^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|wszelkie prawa zastrzeżone`)
 
 // creditMarks are the marks one of which every photoCredit match holds.
 const creditMarks = ":：/©|"
 
 // photoCredit matches a short paragraph that only credits an image.
-var photoCredit = regexp.MustCompile(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit|titelbild|beitragsbild|aufmacherbild|symbolbild|bildquelle|abbildung(?: \d+)?)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
+var photoCredit = lazyre.New(`(?i)^(?:foto|photo|bild|image|picture|fot\.|źródło|quelle|source|credit|crédito|crédit|titelbild|beitragsbild|aufmacherbild|symbolbild|bildquelle|abbildung(?: \d+)?)s?\s*[:：]|(?:/|©|\|)\s*(?:shutterstock|getty images|istock(?:photo)?(?:\.com)?|dpa|afp|reuters|ap|picture alliance|imago)\s*$`)
 
 // creditEnd matches a picture credit closing a short caption: "... © AFP / Name",
 // "... (Foto: Getty)", "... | Bild: Agentur".
-var creditEnd = regexp.MustCompile(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen|credits?|crédits? photos?)\s*[:：©])[^.!?:]{1,60}\)?\s*$`)
+var creditEnd = lazyre.New(`(?i)(?:\b(?:fotos?|photos?|bild|image|imagen|credits?|crédits? photos?)\s*[:：©])[^.!?:]{1,60}\)?\s*$`)
 
 // ctaPhrases are the words of a call to action to subscribe, sign up,
 // donate, follow, download the app or write in; ctaWords, to share, rate
 // or register, also occur in running text and condemn only a very short
 // paragraph. Either makes a short paragraph a promotion, not story.
 var (
-	ctaPhrases = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+	ctaPhrases = lazyre.New(`(?i)(?:^|[^\pL])(?:` +
 		`newsletters?|subscribe|subscribers?|sign(?:ing)? up|donate|support(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|site|podcast|blog))|` +
 		`follow (?:us|[^.!?\n]{1,40}? on (?:twitter|facebook|instagram|x|linkedin|tiktok|youtube|telegram|whatsapp|threads|bluesky|mastodon))|letter to the editor|download (?:the|our)|` +
 		`abonniere|abonnieren|folge uns|folgen sie uns|unterstütze (?:uns|unser\pL*|\S+ (?:bereits |jetzt )?mit \d)|unterstützen sie (?:uns|unsere)|werden sie mitglied|jetzt spenden|` +
@@ -327,13 +327,13 @@ var (
 		`suscr[ií]bete|suscribirse|únete|síguenos|apóyanos|boletín|canal de (?:youtube|telegram)|` +
 		`subskrypcj\pL*|zapisz się|obserwuj nas|wesprzyj|iscriviti|abbonati|seguici` +
 		`)(?:$|[^\pL])`)
-	ctaWords = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+	ctaWords = lazyre.New(`(?i)(?:^|[^\pL])(?:` +
 		`share|sharen|teilen|bewerten|anmelden|registrieren|spende|spenden|partager|compartir|udostępnij|condividi|log ?in|einloggen` +
 		`)(?:$|[^\pL])`)
 	// ctaAddress is how a call to action speaks to the reader (you, our,
 	// now, here, please) or ends; a short paragraph that starts with a
 	// call-to-action phrase needs none.
-	ctaAddress = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:` +
+	ctaAddress = lazyre.New(`(?i)(?:^|[^\pL])(?:` +
 		`you|your|our|us|now|today|here|please|free|latest|` +
 		`sie|ihr|ihre|du|dich|dir|dein|deine|euch|uns|unser|unsere|unseren|unserem|jetzt|hier|kostenlos|` +
 		`vous|votre|vos|nous|nos|notre|ici|gratuit|gratuitement|` +
@@ -341,7 +341,7 @@ var (
 		`nas|nasz|naszego|naszej|teraz|tutaj|zapraszamy|ci|nostro|nostra|qui|ora` +
 		`)(?:$|[^\pL])|[!:»]\s*$`)
 	// ctaObject is what a short call to action to share or rate is about.
-	ctaObject = regexp.MustCompile(`(?i)artikel|article|beitrag|post|story|seite|page|episode|folge|rezept|recipe`)
+	ctaObject = lazyre.New(`(?i)artikel|article|beitrag|post|story|seite|page|episode|folge|rezept|recipe`)
 )
 
 // isCallToAction reports whether the short paragraph p asks the reader to
@@ -350,23 +350,23 @@ var (
 // asks to share or rate the article.
 // lower is p lower-cased, words its words.
 func isCallToAction(p, lower string, words int) bool {
-	if words <= ctaWordMax && containsAny(lower, ctaWordHints) && ctaWords.MatchString(p) && ctaObject.MatchString(p) {
+	if words <= ctaWordMax && containsAny(lower, ctaWordHints) && ctaWords().MatchString(p) && ctaObject().MatchString(p) {
 		return true
 	}
 	if words > ctaMaxWords || !containsAny(lower, ctaHints) {
 		return false
 	}
-	loc := ctaPhrases.FindStringIndex(p)
+	loc := ctaPhrases().FindStringIndex(p)
 	if loc == nil {
 		return false
 	}
-	return loc[0] <= 1 || ctaAddress.MatchString(p)
+	return loc[0] <= 1 || ctaAddress().MatchString(p)
 }
 
 // isConsentNote reports whether p is a consent placeholder or an affiliate
 // disclosure.
 func isConsentNote(p string) bool {
-	return containsAny(strings.ToLower(p), consentHints) && consentWords.MatchString(p) && consentActs.MatchString(p)
+	return containsAny(strings.ToLower(p), consentHints) && consentWords().MatchString(p) && consentActs().MatchString(p)
 }
 
 // creditHints are the substrings of creditEnd matches, lower-cased.
@@ -375,7 +375,7 @@ var creditHints = []string{"foto", "photo", "bild", "image", "credit", "crédit"
 // isCredit reports whether the short paragraph p (lower: lower-cased) is a
 // caption that ends in a picture credit.
 func isCredit(p, lower string) bool {
-	return (strings.Contains(p, "©") && creditSign.MatchString(p)) || (containsAny(lower, creditHints) && creditEnd.MatchString(p))
+	return (strings.Contains(p, "©") && creditSign().MatchString(p)) || (containsAny(lower, creditHints) && creditEnd().MatchString(p))
 }
 
 // ctaHints are substrings every ctaPhrases match holds, lower-cased: a
@@ -408,8 +408,8 @@ func containsAny(s string, subs []string) bool {
 // Daten zu schützen, haben wir das Laden der Inhalte von twitter.com
 // blockiert"), or a disclosure of affiliate links.
 var (
-	consentWords = regexp.MustCompile(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?|our advertisers`)
-	consentActs  = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:laden|load|loading|aktivieren|blockiert|blocked|klicken|click|button|einstellungen|settings|affiliate)`)
+	consentWords = lazyre.New(`(?i)datenschutz|privatsphäre|persönlichen daten|einverständnis|einwilligung|privacy|consent|données personnelles|datos personales|affiliate[- ]?links?|our advertisers`)
+	consentActs  = lazyre.New(`(?i)(?:^|[^\pL])(?:laden|load|loading|aktivieren|blockiert|blocked|klicken|click|button|einstellungen|settings|affiliate)`)
 )
 
 // consentHints are substrings, lower-cased, of consentWords matches.
@@ -433,14 +433,14 @@ const (
 
 // creditSign matches a copyright sign that credits a picture rather than
 // dating a copyright notice ("© AFP", not "© 2003 Name").
-var creditSign = regexp.MustCompile(`©\s*[^\s\d]`)
+var creditSign = lazyre.New(`©\s*[^\s\d]`)
 
 // dateLine matches a date on its own.
-var dateLine = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
+var dateLine = lazyre.New(`\b(?:1[89]|20)\d\d\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}`)
 
 // tailMarker is a heading after which a page lists other stories or
 // comments: once the story is well under way, it ends the story.
-var tailMarker = regexp.MustCompile(`(?i)^(?:` +
+var tailMarker = lazyre.New(`(?i)^(?:` +
 	`related(?: (?:posts|articles|stories|content|news|coverage))?|you (?:may|might) also like|more (?:stories|news|from \S+(?: \S+)?)|most (?:read|popular)|recommended(?: for you)?|read next|` +
 	`leave a (?:reply|comment)|\d+ comments?|comments|weitere artikel|weitere beiträge|das könnte (?:sie|dich) (?:auch )?interessieren|mehr zum thema|lesen sie auch|` +
 	`à lire aussi|sur le même sujet|articles similaires|te puede interesar|noticias relacionadas|artículos relacionados|leia também|veja também|` +
@@ -513,7 +513,7 @@ func trimLinkEdges(bs []block) []block {
 // running text again, with no link-only paragraph after it. It returns 0
 // when bs[i] starts no such box.
 func inlineBox(bs []block, i int) int {
-	if bs[i].tokens > 8 || !tailMarker.MatchString(bs[i].text) {
+	if bs[i].tokens > 8 || !tailMarker().MatchString(bs[i].text) {
 		return 0
 	}
 	j := i + 1
@@ -549,7 +549,7 @@ func cleanParagraphs(paras []string) []string {
 		if words == 0 && !strings.ContainsAny(p, "0123456789") {
 			continue
 		}
-		if words <= 12 && boilerLine.MatchString(p) {
+		if words <= 12 && boilerLine().MatchString(p) {
 			continue
 		}
 		if words <= pipeMaxWords && strings.Count(p, " | ") >= 2 && !endsSentence(p) {
@@ -560,16 +560,16 @@ func cleanParagraphs(paras []string) []string {
 		}
 		if words <= 30 {
 			lower := strings.ToLower(p)
-			if (strings.ContainsAny(p, leadInMarks) && leadInLine.MatchString(p)) ||
-				(containsAny(lower, copyrightHints) && copyrightLine.MatchString(p)) ||
+			if (strings.ContainsAny(p, leadInMarks) && leadInLine().MatchString(p)) ||
+				(containsAny(lower, copyrightHints) && copyrightLine().MatchString(p)) ||
 				isCredit(p, lower) || isCallToAction(p, lower, words) {
 				continue
 			}
 		}
-		if words <= 12 && strings.ContainsAny(p, creditMarks) && photoCredit.MatchString(p) {
+		if words <= 12 && strings.ContainsAny(p, creditMarks) && photoCredit().MatchString(p) {
 			continue
 		}
-		if edge && words <= 6 && dateLine.MatchString(p) && letterWords(p) <= 3 {
+		if edge && words <= 6 && dateLine().MatchString(p) && letterWords(p) <= 3 {
 			continue
 		}
 		out = append(out, p)
@@ -619,7 +619,7 @@ func cutTail(paras []string) []string {
 	}
 	seen := 0
 	for i, p := range paras {
-		if seen >= total/2 && counts[i] <= 8 && tailMarker.MatchString(p) {
+		if seen >= total/2 && counts[i] <= 8 && tailMarker().MatchString(p) {
 			return paras[:i]
 		}
 		seen += counts[i]

@@ -3,10 +3,11 @@ package article
 import (
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // DefaultMaxLinks is how many links FindLinks returns when asked for max <= 0.
@@ -36,7 +37,7 @@ var mediaExtensions = map[string]bool{
 // maskedLinkText matches the bracketed text of a Markdown masked link
 // "[text](https://...)": the text is blanked before scanning so that a URL
 // shown as the text is not mistaken for the link's target.
-var maskedLinkText = regexp.MustCompile(`\[[^\[\]\n]*\]\(\s*<?[hH][tT][tT][pP][sS]?://`)
+var maskedLinkText = lazyre.New(`\[[^\[\]\n]*\]\(\s*<?[hH][tT][tT][pP][sS]?://`)
 
 // FindLinks returns the article links in a Discord message, normalised with
 // NormalizeURL, de-duplicated, in order of appearance, at most max of them
@@ -221,7 +222,7 @@ func findBacktickRun(b []byte, from, n int) int {
 
 // blankMaskedLinkText blanks the visible text of Markdown masked links.
 func blankMaskedLinkText(s string) string {
-	locs := maskedLinkText.FindAllStringIndex(s, -1)
+	locs := maskedLinkText().FindAllStringIndex(s, -1)
 	if locs == nil {
 		return s
 	}

@@ -3,11 +3,11 @@ package article
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/RadhiFadlillah/whatlanggo"
+	"github.com/precisbot/precis/internal/lazyre"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -143,7 +143,7 @@ func detectLanguage(text string) string {
 }
 
 // titleSep splits "Story headline | Site name" and its variants.
-var titleSep = regexp.MustCompile(`\s+[|\-–—·•»:/]\s+|\s*\|\s*|\s+::\s+`)
+var titleSep = lazyre.New(`\s+[|\-–—·•»:/]\s+|\s*\|\s*|\s+::\s+`)
 
 func pickTitle(m *metadata, site, fallback string) string {
 	clean := func(s string) string { return cleanSpace(html.UnescapeString(s)) }
@@ -176,12 +176,12 @@ func agrees(a, b string) bool {
 }
 
 // titleSuffix is a trailing " | Name" part of a <title>.
-var titleSuffix = regexp.MustCompile(`^(.+?)\s+[|–—·•»-]\s+([^|–—·•»]+)$`)
+var titleSuffix = lazyre.New(`^(.+?)\s+[|–—·•»-]\s+([^|–—·•»]+)$`)
 
 // stripTitleSuffix drops a short trailing part (up to three words, such as
 // a site or section name) from a <title> whose remaining headline is longer.
 func stripTitleSuffix(t string) string {
-	sm := titleSuffix.FindStringSubmatch(t)
+	sm := titleSuffix().FindStringSubmatch(t)
 	if sm == nil {
 		return t
 	}
@@ -196,7 +196,7 @@ func stripTitleSuffix(t string) string {
 // a part equal to the site name (or its host form), or, when the page's
 // <h1> is one of the parts, everything but the <h1>.
 func stripSiteFromTitle(t, site, h1 string) string {
-	locs := titleSep.FindAllStringIndex(t, -1)
+	locs := titleSep().FindAllStringIndex(t, -1)
 	if len(locs) == 0 {
 		return t
 	}
@@ -242,7 +242,7 @@ func alnum(s string) string {
 	return b.String()
 }
 
-var bylinePrefix = regexp.MustCompile(`(?i)^(?:by|von|par|por|di|door|autor(?:in)?|author|written by|text|texto)\s*[:.]?\s+`)
+var bylinePrefix = lazyre.New(`(?i)^(?:by|von|par|por|di|door|autor(?:in)?|author|written by|text|texto)\s*[:.]?\s+`)
 
 func pickByline(m *metadata, fallback string) string {
 	cands := []string{
@@ -256,7 +256,7 @@ func pickByline(m *metadata, fallback string) string {
 		if c == "" || strings.Contains(c, "://") || strings.HasPrefix(c, "@") {
 			continue
 		}
-		c = strings.TrimSpace(bylinePrefix.ReplaceAllString(c, ""))
+		c = strings.TrimSpace(bylinePrefix().ReplaceAllString(c, ""))
 		if c != "" && CountWords(c) <= 20 {
 			return c
 		}

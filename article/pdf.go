@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // PDF defaults; PDF_MAX_BYTES and PDF_MAX_PAGES override the first two.
@@ -594,7 +594,7 @@ func orderColumns(lines []pdfLine) []pdfLine {
 
 // pdfFileTitle matches metadata titles that name a file or a tool rather
 // than the document.
-var pdfFileTitle = regexp.MustCompile(`(?i)^(?:microsoft (?:word|powerpoint) - .*|.*\.(?:docx?|odt|pdf|indd|rtf|pptx?|txt)|untitled.*|document\d*|slide \d+)$`)
+var pdfFileTitle = lazyre.New(`(?i)^(?:microsoft (?:word|powerpoint) - .*|.*\.(?:docx?|odt|pdf|indd|rtf|pptx?|txt)|untitled.*|document\d*|slide \d+)$`)
 
 // article lays the pages out as paragraphs and picks the title.
 func (d *pdfDoc) article(pageURL string) *Article {
@@ -605,7 +605,7 @@ func (d *pdfDoc) article(pageURL string) *Article {
 	for pi, lines := range d.pages {
 		var kept []pdfLine
 		for _, l := range lines {
-			if !furniture[furnitureKey(l.text)] && !pageNumber.MatchString(l.text) {
+			if !furniture[furnitureKey(l.text)] && !pageNumber().MatchString(l.text) {
 				kept = append(kept, l)
 			}
 		}
@@ -616,7 +616,7 @@ func (d *pdfDoc) article(pageURL string) *Article {
 	}
 	text := strings.Join(dehyphenate(paras), "\n\n")
 	title := d.title
-	if title == "" || pdfFileTitle.MatchString(title) {
+	if title == "" || pdfFileTitle().MatchString(title) {
 		title = ""
 		if heading != "" && headingSize > 0 {
 			title = heading
@@ -633,7 +633,7 @@ func (d *pdfDoc) article(pageURL string) *Article {
 }
 
 // pageNumber matches a line that is only a page number.
-var pageNumber = regexp.MustCompile(`(?i)^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$`)
+var pageNumber = lazyre.New(`(?i)^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$`)
 
 func furnitureKey(s string) string {
 	return strings.Map(func(r rune) rune {

@@ -3,10 +3,10 @@ package article
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 
+	"github.com/precisbot/precis/internal/lazyre"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -91,25 +91,25 @@ var (
 		`verify (?:that )?you are (?:a )?human|are you a robot|enable javascript (?:and cookies )?to continue|checking your browser`,
 	}
 	// wallPhrases condemn a short extracted text that they dominate.
-	wallPhrases = regexp.MustCompile(`(?i)` + strings.Join(append(append([]string(nil), paywallPrompts...), otherWallPhrases...), "|"))
+	wallPhrases = lazyre.New(`(?i)` + strings.Join(append(append([]string(nil), paywallPrompts...), otherWallPhrases...), "|"))
 	// promptPhrases are looked for in the page right after the story.
-	promptPhrases = regexp.MustCompile(`(?i)` + strings.Join(paywallPrompts, "|"))
+	promptPhrases = lazyre.New(`(?i)` + strings.Join(paywallPrompts, "|"))
 )
 
 // truncationMarker matches the end of a story cut off for a teaser: an
 // ellipsis, or a last line inviting to read on.
-var truncationMarker = regexp.MustCompile(`(?i)(?:\.\.\.|…|\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\))["'”’»]?\s*$|` +
+var truncationMarker = lazyre.New(`(?i)(?:\.\.\.|…|\[…\]|\[\.\.\.\]|\(…\)|\(\.\.\.\))["'”’»]?\s*$|` +
 	`(?:^|\n)\s*(?:read more|continue reading|read the full (?:article|story)|weiterlesen|lire la suite|leer más|seguir leyendo|continua a leggere|czytaj dalej)\W*$`)
 
 // wallClass matches the class or id tokens of metered-paywall markup: a
 // paywall, registration wall or meter, or a subscription gate.
-var wallClass = regexp.MustCompile(`(?i)pay-?wall|reg-?wall|login-?wall|(?:^|[-_])meter(?:ed|ing)?(?:$|[-_])|` +
+var wallClass = lazyre.New(`(?i)pay-?wall|reg-?wall|login-?wall|(?:^|[-_])meter(?:ed|ing)?(?:$|[-_])|` +
 	`subscri(?:be|ber|bers|ption)[-_]?(?:wall|gate|only|required|overlay|barrier|prompt)|premium[-_]?(?:wall|gate|lock|content-gate)|` +
 	`(?:wall|gate)[-_]?subscri`)
 
 // notFree matches schema.org's paywalled-content markup,
 // isAccessibleForFree false, in JSON-LD.
-var notFree = regexp.MustCompile(`(?i)"isAccessibleForFree"\s*:\s*"?(?:false|no)\b`)
+var notFree = lazyre.New(`(?i)"isAccessibleForFree"\s*:\s*"?(?:false|no)\b`)
 
 // pageSignals are what a page's HTML says about a wall beside its story
 // text. The zero value is a page with no signals (a file, an archived copy).
@@ -162,11 +162,11 @@ func judge(a *Article, minWords int, sig pageSignals) (Quality, error) {
 	wall := Quality{Reason: ReasonWall}
 	words := CountWords(a.Text)
 	if words <= wallMaxWords {
-		if hits := wallPhrases.FindAllStringIndex(a.Text, -1); len(hits) > 0 && wallDominates(a.Text, hits, words) {
+		if hits := wallPhrases().FindAllStringIndex(a.Text, -1); len(hits) > 0 && wallDominates(a.Text, hits, words) {
 			return wall, fmt.Errorf("couldn't find an article at this link; it may be paywalled or need a login (the page asks to %q): %w",
 				strings.ToLower(a.Text[hits[0][0]:hits[0][1]]), ErrWalled)
 		}
-		truncated := truncationMarker.MatchString(a.Text)
+		truncated := truncationMarker().MatchString(a.Text)
 		strong := sig.notFree || sig.wallElement
 		signals := 0
 		for _, s := range []bool{strong, sig.prompt, truncated} {
@@ -239,7 +239,7 @@ func wallDominates(text string, hits [][]int, words int) bool {
 // story is short enough for signals to matter.
 func scanSignals(page []byte, text string) pageSignals {
 	var sig pageSignals
-	sig.notFree = notFree.Match(page)
+	sig.notFree = notFree().Match(page)
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return sig
@@ -288,7 +288,7 @@ func hasWallToken(v string) bool {
 		return false
 	}
 	for _, tok := range strings.Fields(v) {
-		if wallClass.MatchString(tok) {
+		if wallClass().MatchString(tok) {
 			return true
 		}
 	}
@@ -335,7 +335,7 @@ func promptAfter(visible, story string) bool {
 		tail := strings.Join(words[max(0, len(words)-n):], " ")
 		if i := strings.LastIndex(visible, tail); i >= 0 {
 			after := visible[i+len(tail):]
-			return promptPhrases.MatchString(after[:min(len(after), teaserWindow)])
+			return promptPhrases().MatchString(after[:min(len(after), teaserWindow)])
 		}
 	}
 	return false

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // This file decides which words of an article are quoted speech or text and
@@ -281,20 +283,20 @@ const (
 var (
 	// After the closing mark: ”, said Lavrov / ”, Lavrov said / ”, he said /
 	// ”, according to Lavrov.
-	afterVerbNameRE = regexp.MustCompile(lead + verbsRE + `\s+` + nameRE)
-	afterNameVerbRE = regexp.MustCompile(lead + nameRE + apposRE + `,?\s+` + verbsRE + notLetter)
-	afterPronounRE  = regexp.MustCompile(`(?i)` + lead + `(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `)` + notLetter)
-	afterAccordRE   = regexp.MustCompile(`(?i:` + lead + `(?:according\s+to|selon|laut|según|secondo|segundo|zufolge))\s+` + nameRE)
+	afterVerbNameRE = lazyre.New(lead + verbsRE + `\s+` + nameRE)
+	afterNameVerbRE = lazyre.New(lead + nameRE + apposRE + `,?\s+` + verbsRE + notLetter)
+	afterPronounRE  = lazyre.New(`(?i)` + lead + `(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `)` + notLetter)
+	afterAccordRE   = lazyre.New(`(?i:` + lead + `(?:according\s+to|selon|laut|según|secondo|segundo|zufolge))\s+` + nameRE)
 	// Before the opening mark: Petkov said: “ / Blinken told reporters: “ /
 	// sagte Scholz: „
-	beforeNameVerbRE = regexp.MustCompile(nameRE + apposRE + `,?\s+` + verbsRE + extraRE + `\s*[:,]?\s*$`)
-	beforeVerbNameRE = regexp.MustCompile(verbsRE + `\s+` + nameRE + `\s*[:,]?\s*$`)
+	beforeNameVerbRE = lazyre.New(nameRE + apposRE + `,?\s+` + verbsRE + extraRE + `\s*[:,]?\s*$`)
+	beforeVerbNameRE = lazyre.New(verbsRE + `\s+` + nameRE + `\s*[:,]?\s*$`)
 	// Anywhere in the quote's sentence outside the marks: Lavrov said Putin
 	// “was always prepared” ... / ..., he added.
-	nameVerbRE    = regexp.MustCompile(nameRE + apposRE + `,?\s+` + verbsRE + notLetter)
-	pronounVerbRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}])` + pronounRE + `\s+` + verbsRE + notLetter)
-	nameOnlyRE    = regexp.MustCompile(nameRE)
-	subjectRE     = regexp.MustCompile(`^[\s\p{P}]*` + nameRE)
+	nameVerbRE    = lazyre.New(nameRE + apposRE + `,?\s+` + verbsRE + notLetter)
+	pronounVerbRE = lazyre.New(`(?i)(?:^|[^\p{L}])` + pronounRE + `\s+` + verbsRE + notLetter)
+	nameOnlyRE    = lazyre.New(nameRE)
+	subjectRE     = lazyre.New(`^[\s\p{P}]*` + nameRE)
 )
 
 // notNames are capitalised words that start sentences or name groups, not
@@ -348,7 +350,7 @@ func possessive(w string) bool {
 	return strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "'s")
 }
 
-var wordTokRE = regexp.MustCompile(`[\p{L}\p{M}][\p{L}\p{M}’'\-]*`)
+var wordTokRE = lazyre.New(`[\p{L}\p{M}][\p{L}\p{M}’'\-]*`)
 
 // properWords finds the capitalised words the text uses inside sentences,
 // not only at their start (names, and in German nouns), and the words it
@@ -357,7 +359,7 @@ func properWords(text string, paras []textSpan) (proper, lower map[string]bool) 
 	out, lower := map[string]bool{}, map[string]bool{}
 	for _, ps := range paras {
 		p := text[ps.start:ps.end]
-		for _, loc := range wordTokRE.FindAllStringIndex(p, -1) {
+		for _, loc := range wordTokRE().FindAllStringIndex(p, -1) {
 			r, _ := utf8.DecodeRuneInString(p[loc[0]:])
 			if !unicode.IsUpper(r) {
 				lower[p[loc[0]:loc[1]]] = true
@@ -422,12 +424,12 @@ func (m *quoteMap) sentenceSpeaker(narration, last string) (string, bool) {
 		if n := m.nameBeforeVerb(narration); n != "" {
 			return n, true
 		}
-		if pronounVerbRE.MatchString(narration) {
+		if pronounVerbRE().MatchString(narration) {
 			return last, true
 		}
 	}
 	if mayAccord(narration) {
-		if n := m.firstName(afterAccordRE, strings.TrimLeft(narration, " ")); n != "" {
+		if n := m.firstName(afterAccordRE(), strings.TrimLeft(narration, " ")); n != "" {
 			return n, true
 		}
 	}
@@ -489,7 +491,7 @@ func (m *quoteMap) nameBeforeVerb(s string) string {
 			lo += k + 1
 		}
 		end := min(len(s), i+1)
-		if n := m.firstName(nameVerbRE, s[lo:end]); n != "" {
+		if n := m.firstName(nameVerbRE(), s[lo:end]); n != "" {
 			return n
 		}
 	}
@@ -579,24 +581,24 @@ func (m *quoteMap) attribute() {
 			afterVerb, beforeVerb := hasSpeechVerb(after), hasSpeechVerb(before)
 			var n string
 			switch {
-			case afterVerb && func() bool { n = m.firstName(afterVerbNameRE, after); return n != "" }():
+			case afterVerb && func() bool { n = m.firstName(afterVerbNameRE(), after); return n != "" }():
 				q.speaker = resolve(n)
-			case afterVerb && func() bool { n = m.firstName(afterNameVerbRE, after); return n != "" }():
+			case afterVerb && func() bool { n = m.firstName(afterNameVerbRE(), after); return n != "" }():
 				q.speaker = resolve(n)
-			case afterVerb && afterPronounRE.MatchString(after):
+			case afterVerb && afterPronounRE().MatchString(after):
 				q.speaker = resolve(ref)
-			case mayAccord(after) && func() bool { n = m.firstName(afterAccordRE, after); return n != "" }():
+			case mayAccord(after) && func() bool { n = m.firstName(afterAccordRE(), after); return n != "" }():
 				q.speaker = resolve(n)
-			case beforeVerb && func() bool { n = m.firstName(beforeNameVerbRE, before); return n != "" }():
+			case beforeVerb && func() bool { n = m.firstName(beforeNameVerbRE(), before); return n != "" }():
 				q.speaker = resolve(n)
-			case beforeVerb && func() bool { n = m.firstName(beforeVerbNameRE, before); return n != "" }():
+			case beforeVerb && func() bool { n = m.firstName(beforeVerbNameRE(), before); return n != "" }():
 				q.speaker = resolve(n)
 			case sentHas[si]:
 				q.speaker = sentName[si]
 			case bare(narr[si]) && si > 0 && m.sents[si-1].para >= s.para-1 && sentHas[si-1]:
 				q.speaker = sentName[si-1]
 			case bare(narr[si]) && si > 0 && m.sents[si-1].para >= s.para-1 && strings.HasSuffix(strings.TrimSpace(narr[si-1]), ":"):
-				q.speaker = m.firstName(nameOnlyRE, narr[si-1])
+				q.speaker = m.firstName(nameOnlyRE(), narr[si-1])
 			}
 			if q.speaker != "" && !sentHas[si] {
 				sentName[si], sentHas[si] = q.speaker, true
@@ -685,7 +687,7 @@ func (m *quoteMap) nearbyName(q quoteSpan) string {
 // subjectOf is the name a narration starts with ("Lavrov said ...", "Merz
 // kam spät."), else its only name.
 func (m *quoteMap) subjectOf(narration string) string {
-	if sm := subjectRE.FindStringSubmatch(narration); sm != nil {
+	if sm := subjectRE().FindStringSubmatch(narration); sm != nil {
 		if n := m.cleanName(sm[1]); n != "" {
 			return n
 		}
@@ -697,7 +699,7 @@ func (m *quoteMap) subjectOf(narration string) string {
 // more than one.
 func (m *quoteMap) uniqueName(narration string) string {
 	names := map[string]bool{}
-	for _, sm := range nameOnlyRE.FindAllStringSubmatch(narration, -1) {
+	for _, sm := range nameOnlyRE().FindAllStringSubmatch(narration, -1) {
 		if n := m.cleanName(sm[1]); n != "" {
 			names[n] = true
 		}
@@ -712,7 +714,7 @@ func (m *quoteMap) uniqueName(narration string) string {
 }
 
 func (m *quoteMap) hasName(narration string) bool {
-	for _, sm := range nameOnlyRE.FindAllStringSubmatch(narration, -1) {
+	for _, sm := range nameOnlyRE().FindAllStringSubmatch(narration, -1) {
 		if m.cleanName(sm[1]) != "" {
 			return true
 		}

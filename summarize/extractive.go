@@ -3,13 +3,13 @@ package summarize
 import (
 	"context"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/precisbot/precis/article"
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // ExtractiveNote is Summary.Note of an extractive summary made because no
@@ -210,8 +210,8 @@ func annotate(sents []*sentence, qm *quoteMap) {
 		s.words = article.CountWords(s.text)
 		narr := narration(s.text)
 		s.dependent = leansBack(s.text)
-		s.attributed = hasSpeechVerb(narr) && qm.nameBeforeVerb(narr) != "" || mayAccord(narr) && accordingRE.MatchString(narr)
-		s.dependent = s.dependent || hasSpeechVerb(narr) && pronounSaidRE.MatchString(narr)
+		s.attributed = hasSpeechVerb(narr) && qm.nameBeforeVerb(narr) != "" || mayAccord(narr) && accordingRE().MatchString(narr)
+		s.dependent = s.dependent || hasSpeechVerb(narr) && pronounSaidRE().MatchString(narr)
 		s.loaded = hasLoadedWord(narr)
 		if s.attributed {
 			s.score *= 1.25
@@ -239,16 +239,16 @@ var (
 	// leansBackRE: sentences that open with a pronoun or a connective that
 	// points at the sentence before ("He added...", "It came as...", "But
 	// ...", "Dies sei...", "Il a ajouté...").
-	leansBackRE = regexp.MustCompile(`^[\s\p{Pi}\p{Ps}"'„«»]*(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|Such|But|And|Also|However|Still|Yet|Then|Meanwhile|Nevertheless|Moreover|Furthermore|Instead|Er|Sie|Es|Sein|Seine|Seinen|Seiner|Ihr|Ihre|Ihren|Ihrer|Dies|Diese|Dieser|Dieses|Dabei|Damit|Dazu|Daher|Deshalb|Doch|Aber|Auch|Zudem|Außerdem|Il|Elle|Ils|Elles|Son|Sa|Ses|Leur|Leurs|Cela|Ceci|Mais|Et|Cependant|Pourtant|Él|Ella|Ellos|Ellas|Su|Sus|Esto|Eso|Pero|Sin embargo|Además)(?:$|[^\p{L}])`)
+	leansBackRE = lazyre.New(`^[\s\p{Pi}\p{Ps}"'„«»]*(?:He|She|They|It|This|That|These|Those|His|Her|Their|Its|Such|But|And|Also|However|Still|Yet|Then|Meanwhile|Nevertheless|Moreover|Furthermore|Instead|Er|Sie|Es|Sein|Seine|Seinen|Seiner|Ihr|Ihre|Ihren|Ihrer|Dies|Diese|Dieser|Dieses|Dabei|Damit|Dazu|Daher|Deshalb|Doch|Aber|Auch|Zudem|Außerdem|Il|Elle|Ils|Elles|Son|Sa|Ses|Leur|Leurs|Cela|Ceci|Mais|Et|Cependant|Pourtant|Él|Ella|Ellos|Ellas|Su|Sus|Esto|Eso|Pero|Sin embargo|Además)(?:$|[^\p{L}])`)
 	// pronounSaidRE: "he said", "sagte er", "a-t-il dit": a credit that
 	// needs the sentence before to name its speaker.
-	pronounSaidRE = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `|-t-(?:il|elle|ils|elles))(?:$|[^\p{L}])`)
-	accordingRE   = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:according\s+to|selon|laut|según|secondo|zufolge)\s`)
+	pronounSaidRE = lazyre.New(`(?i)(?:^|[^\p{L}])(?:` + pronounRE + `\s+` + verbsRE + `|` + verbsRE + `\s+` + pronounRE + `|-t-(?:il|elle|ils|elles))(?:$|[^\p{L}])`)
+	accordingRE   = lazyre.New(`(?i)(?:^|[^\p{L}])(?:according\s+to|selon|laut|según|secondo|zufolge)\s`)
 )
 
 // leansBackCJKRE is leansBackRE for Chinese, Japanese and Korean, which
 // put no space after the word.
-var leansBackCJKRE = regexp.MustCompile(`^[\s\p{P}]*(?:他们|她们|他|她|它|这|那|此外|所以|因此|但是|但|而且|不过|彼女|彼ら|彼|これ|それ|しかし|그는|그녀는|그러나|이는)`)
+var leansBackCJKRE = lazyre.New(`^[\s\p{P}]*(?:他们|她们|他|她|它|这|那|此外|所以|因此|但是|但|而且|不过|彼女|彼ら|彼|これ|それ|しかし|그는|그녀는|그러나|이는)`)
 
 // loadedWords are loaded, emotive or promotional words (English, German,
 // French, Spanish), lower case.
@@ -280,7 +280,7 @@ func hasLoadedWord(s string) bool {
 // leansBack reports whether a sentence opens with words that point at the
 // sentence before it.
 func leansBack(s string) bool {
-	return leansBackRE.MatchString(s) || leansBackCJKRE.MatchString(s)
+	return leansBackRE().MatchString(s) || leansBackCJKRE().MatchString(s)
 }
 
 func texts(ss []*sentence) []string {

@@ -183,7 +183,7 @@ func TestExtractiveCorpus(t *testing.T) {
 				}
 			}
 			for _, p := range s.KeyPoints {
-				if leansBack(p) || pronounSaidRE.MatchString(narration(p)) {
+				if leansBack(p) || pronounSaidRE().MatchString(narration(p)) {
 					t.Errorf("key point leans on a sentence not shown: %q", p)
 				}
 			}

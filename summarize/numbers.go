@@ -2,14 +2,15 @@ package summarize
 
 import (
 	"math/big"
-	"regexp"
 	"strings"
+
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // numberRE finds figures written with digits: 2014, 106,000, 3.5, 1.234,5,
 // 300 000 (space-grouped), $1.2bn, 1.2 million. Group 1 is the figure, group
 // 2 an attached or following scale word.
-var numberRE = regexp.MustCompile(`(?i)(\d+(?:[.,'’\x{00a0}\x{202f}\x{2009} ]\d+)*)(?:\s?(million|millions|millionen|millones|milioni|mln|billion|billions|milliard|milliards|milliarde|milliarden|mrd|trillion|trillions|thousand|thousands)\b|(bn|mn|tn|m|k)\b)?`)
+var numberRE = lazyre.New(`(?i)(\d+(?:[.,'’\x{00a0}\x{202f}\x{2009} ]\d+)*)(?:\s?(million|millions|millionen|millones|milioni|mln|billion|billions|milliard|milliards|milliarde|milliarden|mrd|trillion|trillions|thousand|thousands)\b|(bn|mn|tn|m|k)\b)?`)
 
 var scales = map[string]int64{
 	"million": 1e6, "millions": 1e6, "millionen": 1e6, "millones": 1e6,
@@ -32,7 +33,7 @@ var numberWords = map[string]int64{
 	"half": 2, "twice": 2, "double": 2, "once": 1, "single": 1,
 }
 
-var wordRE = regexp.MustCompile(`\pL+`)
+var wordRE = lazyre.New(`\pL+`)
 
 // numberToken is one figure found in a text with the values it may mean.
 type numberToken struct {
@@ -47,7 +48,7 @@ type numberToken struct {
 // figures keeps only its plausible readings.
 func numberTokens(s string, lenient bool) []numberToken {
 	var out []numberToken
-	for _, m := range numberRE.FindAllStringSubmatch(s, -1) {
+	for _, m := range numberRE().FindAllStringSubmatch(s, -1) {
 		fig := strings.TrimRight(m[1], " \u00a0\u202f\u2009")
 		scaleWord := strings.ToLower(m[2] + m[3])
 		out = append(out, figureTokens(fig, scaleWord, lenient)...)
@@ -195,7 +196,7 @@ func articleNumbers(text string) numberSet {
 			set[v] = true
 		}
 	}
-	for _, w := range wordRE.FindAllString(text, -1) {
+	for _, w := range wordRE().FindAllString(text, -1) {
 		if v, ok := numberWords[strings.ToLower(w)]; ok {
 			set[big.NewRat(v, 1).RatString()] = true
 		}
@@ -214,10 +215,10 @@ func UnverifiedNumbers(s, articleText string) []string {
 
 // discordTokenRE matches mention and timestamp syntax, whose ids are not
 // figures (they are neutralised separately).
-var discordTokenRE = regexp.MustCompile(`<[@#/:][^<>\s]*>|<t:\d+(?::\w)?>`)
+var discordTokenRE = lazyre.New(`<[@#/:][^<>\s]*>|<t:\d+(?::\w)?>`)
 
 func unverifiedIn(s string, set numberSet) []string {
-	s = discordTokenRE.ReplaceAllString(s, " ")
+	s = discordTokenRE().ReplaceAllString(s, " ")
 	var bad []string
 	for _, t := range numberTokens(s, false) {
 		ok := false

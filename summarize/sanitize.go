@@ -1,8 +1,9 @@
 package summarize
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/precisbot/precis/internal/lazyre"
 )
 
 // zwsp is inserted to break Discord mention syntax without changing what a
@@ -10,9 +11,9 @@ import (
 const zwsp = "\u200b"
 
 var (
-	everyoneRE = regexp.MustCompile(`(?i)@(everyone|here)`)
+	everyoneRE = lazyre.New(`(?i)@(everyone|here)`)
 	// <@123>, <@!123>, <@&123>, <#123>, and slash-command mentions </x:123>.
-	mentionRE = regexp.MustCompile(`<(@[!&]?|#|/)`)
+	mentionRE = lazyre.New(`<(@[!&]?|#|/)`)
 )
 
 // NeutralizeMentions makes Discord mentions inert: a zero-width space goes
@@ -21,18 +22,18 @@ var (
 // defence in depth; the bot also sends allowed_mentions with an empty parse
 // list.
 func NeutralizeMentions(s string) string {
-	s = everyoneRE.ReplaceAllString(s, "@"+zwsp+"$1")
-	return mentionRE.ReplaceAllString(s, "<"+zwsp+"$1")
+	s = everyoneRE().ReplaceAllString(s, "@"+zwsp+"$1")
+	return mentionRE().ReplaceAllString(s, "<"+zwsp+"$1")
 }
 
 var (
 	// [text](target) with any target: masked links can hide where they go
 	// (javascript:, look-alike domains), so only the text is kept.
-	maskedLinkRE = regexp.MustCompile(`\[([^\[\]\n]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\))?[^()\s]*>?(?:\s+"[^"]*")?\s*\)`)
+	maskedLinkRE = lazyre.New(`\[([^\[\]\n]*)\]\(\s*<?[^()\s]*(?:\([^()\s]*\))?[^()\s]*>?(?:\s+"[^"]*")?\s*\)`)
 	// Line-leading Markdown that changes layout: headings, subtext (-#),
 	// block quotes.
-	lineMarkupRE = regexp.MustCompile(`(?m)^[ \t]*(?:#{1,6}[ \t]+|-#[ \t]+|>{1,3}[ \t]+)`)
-	fenceRE      = regexp.MustCompile("`{3,}")
+	lineMarkupRE = lazyre.New(`(?m)^[ \t]*(?:#{1,6}[ \t]+|-#[ \t]+|>{1,3}[ \t]+)`)
+	fenceRE      = lazyre.New("`{3,}")
 )
 
 // NeutralizeMarkdown removes the Markdown that could break how a summary
@@ -41,9 +42,9 @@ var (
 // fences become a single back-tick. Emphasis and inline code stay: they do
 // not change layout or hide anything.
 func NeutralizeMarkdown(s string) string {
-	s = maskedLinkRE.ReplaceAllString(s, "$1")
-	s = lineMarkupRE.ReplaceAllString(s, "")
-	s = fenceRE.ReplaceAllString(s, "`")
+	s = maskedLinkRE().ReplaceAllString(s, "$1")
+	s = lineMarkupRE().ReplaceAllString(s, "")
+	s = fenceRE().ReplaceAllString(s, "`")
 	return s
 }
 
@@ -64,23 +65,23 @@ var (
 	// (https://, ftp://), www. addresses, and host names with a path
 	// (evil.example/login, discord.gg/abc), with or without <...>. A bare
 	// host without a path ("Amazon.com said") is a name, not a link.
-	urlRE = regexp.MustCompile(`(?i)<?(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.|\b(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?/)[^\s<>]*[^\s<>.,;:!?)\]}'"”’»]>?`)
+	urlRE = lazyre.New(`(?i)<?(?:\b[a-z][a-z0-9+.\-]*://|\bwww\.|\b(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?/)[^\s<>]*[^\s<>.,;:!?)\]}'"”’»]>?`)
 	// Left behind by a removed link: empty brackets, a space before
 	// punctuation, runs of spaces.
-	emptyBracketsRE = regexp.MustCompile(`\(\s*\)|\[\s*\]|<\s*>`)
-	spacePunctRE    = regexp.MustCompile(`[ \t]+([,.;:!?)\]])`)
-	spacesRE        = regexp.MustCompile(`[ \t]{2,}`)
+	emptyBracketsRE = lazyre.New(`\(\s*\)|\[\s*\]|<\s*>`)
+	spacePunctRE    = lazyre.New(`[ \t]+([,.;:!?)\]])`)
+	spacesRE        = lazyre.New(`[ \t]{2,}`)
 )
 
 // removeURLs deletes every link from s and tidies the gap it leaves.
 func removeURLs(s string) string {
-	if !urlRE.MatchString(s) {
+	if !urlRE().MatchString(s) {
 		return s
 	}
-	s = urlRE.ReplaceAllString(s, "")
-	s = emptyBracketsRE.ReplaceAllString(s, "")
-	s = spacePunctRE.ReplaceAllString(s, "$1")
-	s = spacesRE.ReplaceAllString(s, " ")
+	s = urlRE().ReplaceAllString(s, "")
+	s = emptyBracketsRE().ReplaceAllString(s, "")
+	s = spacePunctRE().ReplaceAllString(s, "$1")
+	s = spacesRE().ReplaceAllString(s, " ")
 	return strings.TrimSpace(s)
 }
 

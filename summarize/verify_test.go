@@ -208,7 +208,7 @@ func TestVerifyNeutralizesEveryField(t *testing.T) {
 	}
 	Verify(s, a)
 	for _, f := range []string{s.Headline, s.Summary, s.KeyPoints[0], s.Quotes[0].Text, s.Quotes[0].Speaker, s.Perspectives[0].Party, s.Perspectives[0].Position} {
-		if everyoneRE.MatchString(strings.ReplaceAll(f, zwsp, "")) && !strings.Contains(f, "@"+zwsp) || mentionRE.MatchString(f) || strings.Contains(f, "](") {
+		if everyoneRE().MatchString(strings.ReplaceAll(f, zwsp, "")) && !strings.Contains(f, "@"+zwsp) || mentionRE().MatchString(f) || strings.Contains(f, "](") {
 			t.Errorf("field not neutralised: %q", f)
 		}
 	}
