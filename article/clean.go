@@ -484,17 +484,17 @@ func trimLinkEdges(bs []block) []block {
 		if b.linkOnly() && (i < first || i > last) {
 			continue
 		}
-		if b.linkOnly() && b.tokens <= buttonMaxTokens {
-			if seen[b.text] && bs[i-1].text != b.text {
-				continue // a button again ("Read more", "Back to contents")
-			}
-			seen[b.text] = true
-		}
 		if i < last {
 			if n := inlineBox(bs[:last+1], i); n > 0 {
 				i += n - 1
 				continue
 			}
+		}
+		if b.linkOnly() && b.tokens <= buttonMaxTokens {
+			if seen[b.text] && (len(out) == 0 || out[len(out)-1].text != b.text) {
+				continue // a button again ("Read more", "Back to contents")
+			}
+			seen[b.text] = true
 		}
 		out = append(out, b)
 	}

@@ -168,6 +168,45 @@ func TestCutTail(t *testing.T) {
 	}
 }
 
+// TestTrimLinkEdgesButtons: a short link that comes back between
+// paragraphs is kept once, even when it comes back twice in a row; a
+// "Related" heading seen before still opens a box of teasers that goes.
+func TestTrimLinkEdgesButtons(t *testing.T) {
+	t.Parallel()
+	b := func(text string, link bool) block {
+		n := len(strings.Fields(text))
+		if link {
+			return block{text: text, tokens: n, linkTok: n}
+		}
+		return block{text: text, tokens: n}
+	}
+	story := b(para, false)
+	tests := []struct {
+		name string
+		in   []block
+		want []string
+	}{
+		{"button after each paragraph", []block{story, b("Read on", true), story, b("Read on", true), b("Read on", true), story},
+			[]string{para, "Read on", para, para}},
+		{"a run of the same link", []block{story, b("link", true), b("link", true), b("link", true), story},
+			[]string{para, "link", "link", "link", para}},
+		{"seen Related heading opens a box", []block{story, b("Related", true), story, b("Related", true), b("Other story one", true), b("Other story two", true), story},
+			[]string{para, "Related", para, para}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			for _, b := range trimLinkEdges(tt.in) {
+				got = append(got, b.text)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestTrimLinkEdges(t *testing.T) {
 	t.Parallel()
 	page := []byte(`<html><body><article>

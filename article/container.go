@@ -18,9 +18,10 @@ func renderPage(doc *html.Node) []block {
 	return tb.paras
 }
 
-// skipAlways drops what never holds a reader's text (skippedTags does the rest).
+// skipAlways drops what never holds a reader's text (skippedTags does the
+// rest): a caption too short to be story text (proseCaption).
 func skipAlways(n *html.Node) bool {
-	return n.DataAtom == atom.Figcaption
+	return n.DataAtom == atom.Figcaption && !proseCaption(n)
 }
 
 // furnitureTokens are class and id words of page parts that hold no story
@@ -53,7 +54,7 @@ func isFurniture(el *html.Node) bool {
 	case atom.Header:
 		return false // it holds the headline and often the standfirst
 	case atom.Figcaption:
-		return true
+		return !proseCaption(el)
 	}
 	if !tagged && !boilerLabelled(el) {
 		return false

@@ -27,7 +27,7 @@ const corpusDir = "../../shared/corpus"
 // small margin. A change that makes extraction worse fails the test; when a
 // change makes it better, raise these.
 const (
-	ratchetTrafilaturaF1 = 0.9383 // measured 0.9403 (P 0.9306, R 0.9502); issue 14's goal is 0.935
+	ratchetTrafilaturaF1 = 0.9383 // measured 0.9403 (P 0.9303, R 0.9505); issue 14's goal is 0.935
 	ratchetReadabilityF1 = 0.9850 // measured 0.9851 (P 0.9899, R 0.9802), held at issue 14's goal on purpose: a change that takes it below fails; its reference keeps related-story lists, short captions and credits, and leaves out standfirsts
 	// Under -race only every 4th trafilatura-eval page and every 3rd
 	// readability page are scored (see corpusSubset).
