@@ -261,8 +261,8 @@ func scanSignals(page []byte, text string) pageSignals {
 					sig.notFree = true
 				}
 			}
-			if hiddenElement(n) {
-				return
+			if isHidden(n) {
+				return // a metered site ships its paywall box hidden until the meter runs out
 			}
 			for _, a := range n.Attr {
 				if (a.Key == "class" || a.Key == "id") && hasWallToken(a.Val) {
@@ -298,28 +298,6 @@ func hasWallToken(v string) bool {
 func isFalse(s string) bool {
 	s = strings.ToLower(strings.TrimSpace(s))
 	return s == "false" || s == "no"
-}
-
-// hiddenElement reports an element the page does not show: a metered site
-// ships its paywall box hidden until the meter runs out, and that box
-// says nothing about this visit.
-func hiddenElement(n *html.Node) bool {
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "hidden":
-			return true
-		case "aria-hidden":
-			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
-				return true
-			}
-		case "style":
-			s := strings.ReplaceAll(strings.ToLower(a.Val), " ", "")
-			if strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // promptAfter reports whether a paywall prompt follows the end of the
