@@ -398,11 +398,7 @@ func (c *Config) String() string {
 	row("PDF_MAX_BYTES", c.PDFMaxBytes)
 	row("PDF_MAX_PAGES", c.PDFMaxPages)
 	row("OUTLET_FACTS_FILE", c.OutletFactsFile)
-	addr := c.HTTPAddr
-	if addr == "" {
-		addr = "off"
-	}
-	row("HTTP_ADDR", addr)
+	row("HTTP_ADDR", orOff(c.HTTPAddr))
 	row("QUOTA_USER_PER_HOUR", c.QuotaUserPerHour)
 	row("QUOTA_SERVER_PER_HOUR", c.QuotaServerPerHour)
 	row("QUOTA_SERVER_TOKENS_PER_DAY", c.QuotaServerTokensPerDay)
