@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -54,26 +53,27 @@ type ArchiveOptions struct {
 // address policy, size and time limits, and held to the same quality gate.
 // It is safe for concurrent use.
 type ArchiveReader struct {
-	r                *Reader
-	wayback, today   string
-	lookup           bool
-	log              *slog.Logger
-	waybackAPIAccept []string
+	r              *Reader
+	wayback, today string
+	lookup         bool
+	log            *slog.Logger
 }
+
+// waybackAPITypes are the media types the Wayback availability API answers in.
+var waybackAPITypes = []string{"application/json", "text/javascript", "text/plain"}
 
 // NewArchiveReader returns an ArchiveReader over r.
 func NewArchiveReader(r *Reader, opts ArchiveOptions) *ArchiveReader {
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &ArchiveReader{
-		r:                r,
-		wayback:          strings.TrimRight(strings.TrimSpace(opts.WaybackURL), "/"),
-		today:            strings.TrimRight(strings.TrimSpace(opts.TodayURL), "/"),
-		lookup:           !opts.NoLookup,
-		log:              log.With("component", "archive"),
-		waybackAPIAccept: []string{"application/json", "text/javascript", "text/plain"},
+		r:       r,
+		wayback: strings.TrimRight(strings.TrimSpace(opts.WaybackURL), "/"),
+		today:   strings.TrimRight(strings.TrimSpace(opts.TodayURL), "/"),
+		lookup:  !opts.NoLookup,
+		log:     log.With("component", "archive"),
 	}
 }
 
@@ -194,7 +194,7 @@ type waybackAnswer struct {
 // archive's toolbar and rewritten links).
 func (ar *ArchiveReader) readWayback(ctx context.Context, target string) (*Article, error) {
 	api := ar.wayback + "/wayback/available?url=" + url.QueryEscape(target)
-	page, err := ar.r.fetcher.Get(ctx, api, GetOptions{Accept: ar.waybackAPIAccept})
+	page, err := ar.r.fetcher.Get(ctx, api, GetOptions{Accept: waybackAPITypes})
 	if err != nil {
 		return nil, fmt.Errorf("wayback availability: %w", err)
 	}
