@@ -12,10 +12,11 @@ import (
 )
 
 // This file is the generic part of the LLM summarizer that other checked
-// outputs (recaps, comparisons) build on: asking the model for one JSON object with the
-// summarizer's retries and format fallbacks, reading the answer
-// tolerantly, and finding a quote verbatim in a text with the same
-// normalisation article quotes get.
+// outputs (recaps, comparisons) build on: asking the model for one JSON
+// object with the summarizer's retries and format fallbacks, fencing
+// untrusted data in the prompt, reading the answer tolerantly, and finding
+// a quote verbatim in a text with the same normalisation article quotes
+// get.
 
 // JSONFormat names the JSON object a call asks for and gives its strict
 // schema, sent as response_format where the server supports it.
@@ -149,6 +150,11 @@ func FindVerbatim(text, quote string) (string, bool) {
 	}
 	return strings.TrimSpace(text[from:to]), true
 }
+
+// Fence wraps untrusted data between a line <<<kind id>>> and a line
+// <<<END kind id>>>, id derived from the data so that the closing marker
+// cannot occur inside it, as the summary and /ask prompts do.
+func Fence(kind, data string) string { return fenceAs(kind, data) }
 
 // RemoveURLs deletes every link from text a model wrote and tidies the gap
 // it leaves; the only links a checked output carries are the ones Precis
