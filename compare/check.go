@@ -297,11 +297,11 @@ func (c *checker) check(a *answer, out *Comparison) {
 			addCommon(Point{Text: text, Evidence: ev})
 			continue
 		}
-		if k := normName(text); seen[k] || len(out.Differences) >= maxDifferences {
+		k := normName(text)
+		if seen[k] || len(out.Differences) >= maxDifferences {
 			continue
-		} else {
-			seen[k] = true
 		}
+		seen[k] = true
 		names := make([]string, len(named))
 		for i, s := range named {
 			names[i] = s.name
@@ -399,7 +399,7 @@ func (c *checker) given(point string, pt map[string]bool, s *source, named []*so
 			if (pass == 0) != (credited == s) {
 				continue
 			}
-			if pass == 1 && credited != nil && !contains(named, credited) {
+			if pass == 1 && credited != nil && !slices.Contains(named, credited) {
 				continue
 			}
 			exact, ok := summarize.FindVerbatim(s.full, e.text)
@@ -415,15 +415,6 @@ func (c *checker) given(point string, pt map[string]bool, s *source, named []*so
 		}
 	}
 	return "", false
-}
-
-func contains(list []*source, s *source) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // bestSentence is s's sentence sharing the most of the point's terms, when
