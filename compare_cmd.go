@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/precisbot/precis/article"
@@ -87,21 +86,12 @@ func newCompareFinder(st *store.Store, vis compare.Visibility, now func() time.T
 }
 
 // newCompareService builds the comparison Service over the core, with the
-// model from the same settings as summaries, its requests through client
-// (the model's health); offline without LLM_API_KEY.
-func newCompareService(cfg *config.Config, core *pipeline.Pipeline, finder *compare.Finder, st *store.Store, client *http.Client, logger *slog.Logger) *compare.Service {
+// model serve summarizes with (offline when llm is nil, without
+// LLM_API_KEY).
+func newCompareService(cfg *config.Config, llm *summarize.LLM, core *pipeline.Pipeline, finder *compare.Finder, st *store.Store, logger *slog.Logger) *compare.Service {
 	var model compare.Model
-	if cfg.LLMAPIKey != "" {
-		lc := llmConfig(cfg, logger)
-		lc.HTTPClient = client
-		l, err := summarize.NewLLM(lc)
-		if err != nil {
-			// The summarizer was built from the same settings just before;
-			// should this still fail, comparisons stay offline.
-			logger.Warn("comparisons: no model, offline comparisons only", "err", err)
-		} else {
-			model = l
-		}
+	if llm != nil {
+		model = llm
 	}
 	facts, err := outletFacts(cfg)
 	if err != nil {

@@ -86,21 +86,13 @@ func runRecap(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 }
 
 // newRecaps builds the recap service `serve` hands to the command
-// handlers: the model from the same settings as summaries (offline without
-// LLM_API_KEY), under the same hourly allowances and daily token budget,
-// kept in st. now may be nil.
-func newRecaps(cfg *config.Config, core recap.Core, logger *slog.Logger) *recap.Service {
+// handlers: the model serve summarizes with (offline when llm is nil,
+// without LLM_API_KEY), under the same hourly allowances and daily token
+// budget.
+func newRecaps(cfg *config.Config, llm *summarize.LLM, core recap.Core, logger *slog.Logger) *recap.Service {
 	var model recap.Model
-	if cfg.LLMAPIKey != "" {
-		l, err := summarize.NewLLM(llmConfig(cfg, logger))
-		if err != nil {
-			// The summarizer was built from the same settings just before;
-			// should this still fail, recaps stay offline rather than
-			// stopping the bot.
-			logger.Warn("recaps: no model, offline recaps only", "err", err)
-		} else {
-			model = l
-		}
+	if llm != nil {
+		model = llm
 	}
 	return recap.NewService(recap.ServiceDeps{
 		Recapper: recap.New(model, recap.Options{Language: cfg.SummaryLanguage}, logger), Core: core, Logger: logger,

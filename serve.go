@@ -98,15 +98,18 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	m.model = pipeline.NewModelHealth(pipeline.ModelHealthOptions{
 		BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Now: now,
 	})
+	// One client for summaries, recaps and comparisons: what it learns of
+	// the server (response formats, token parameter) serves all three.
+	var chat *summarize.LLM
 	var llm pipeline.Summarizer
 	if cfg.LLMAPIKey != "" {
 		lc := llmConfig(cfg, logger)
 		lc.HTTPClient = m.model.HTTPClient()
-		l, err := summarize.NewLLM(lc)
+		chat, err = summarize.NewLLM(lc)
 		if err != nil {
 			return nil, err
 		}
-		llm = l
+		llm = chat
 		logger.Info("summarizer", "model", cfg.LLMModel, "base_url", config.RedactURL(cfg.LLMBaseURL), "concurrency", cfg.LLMConcurrency)
 	} else {
 		logger.Warn("no LLM_API_KEY set: using the offline extractive summarizer")
@@ -141,8 +144,8 @@ func newMain(ctx context.Context, cfg *config.Config, logger *slog.Logger, clock
 	}, digest.Options{Lease: cfg.DigestLease})
 	handler := commands.New(commands.Deps{
 		Pipeline: m.pipeline, Settings: m.store, Usage: m.store, Digest: m.digests, Access: m.client, FindLinks: article.FindLinks, Now: now,
-		History: m.client, Recaps: newRecaps(cfg, m.pipeline, logger), RecapOptIn: m.store,
-		Compares: newCompareService(cfg, m.pipeline, finder, m.store, m.model.HTTPClient(), logger),
+		History: m.client, Recaps: newRecaps(cfg, chat, m.pipeline, logger), RecapOptIn: m.store,
+		Compares: newCompareService(cfg, chat, m.pipeline, finder, m.store, logger),
 	}, commands.Limits{
 		UserPerHour: cfg.QuotaUserPerHour, ServerPerHour: cfg.QuotaServerPerHour,
 		ServerTokensPerDay: cfg.QuotaServerTokensPerDay, MinWords: config.DefaultMinWords,

@@ -54,19 +54,11 @@ func parseAnswer(content string) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	first := func(keys ...string) json.RawMessage {
-		for _, k := range keys {
-			if v, ok := obj[k]; ok && string(v) != "null" {
-				return v
-			}
-		}
-		return nil
-	}
 	a := &answer{
-		common:      points(first("common", "shared", "common_facts", "facts")),
-		differences: points(first("differences", "only_some", "distinct", "unique")),
-		framing:     framings(first("framing", "framings")),
-		quotes:      quoteList(first("quotes", "quotations")),
+		common:      points(obj.First("common", "shared", "common_facts", "facts")),
+		differences: points(obj.First("differences", "only_some", "distinct", "unique")),
+		framing:     framings(obj.First("framing", "framings")),
+		quotes:      quoteList(obj.First("quotes", "quotations")),
 	}
 	if len(a.common)+len(a.differences)+len(a.framing)+len(a.quotes) == 0 {
 		return nil, errors.New("no common points, differences, framing or quotes")
@@ -74,48 +66,10 @@ func parseAnswer(content string) (*answer, error) {
 	return a, nil
 }
 
-// items reads a list; a single object or string becomes one item.
-func items(raw json.RawMessage) []json.RawMessage {
-	if len(raw) == 0 {
-		return nil
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) == nil {
-		return list
-	}
-	return []json.RawMessage{raw}
-}
-
-func object(raw json.RawMessage) (map[string]json.RawMessage, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil, false
-	}
-	return m, true
-}
-
-func pick(m map[string]json.RawMessage, keys ...string) string {
-	for _, k := range keys {
-		if s := strings.TrimSpace(summarize.LooseString(m[k])); s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-func pickRaw(m map[string]json.RawMessage, keys ...string) json.RawMessage {
-	for _, k := range keys {
-		if v, ok := m[k]; ok && string(v) != "null" {
-			return v
-		}
-	}
-	return nil
-}
-
 func points(raw json.RawMessage) []rawPoint {
 	var out []rawPoint
-	for _, it := range items(raw) {
-		m, ok := object(it)
+	for _, it := range summarize.LooseList(raw) {
+		m, ok := summarize.AsObject(it)
 		if !ok {
 			if s := strings.TrimSpace(summarize.LooseString(it)); s != "" {
 				out = append(out, rawPoint{point: s})
@@ -123,9 +77,9 @@ func points(raw json.RawMessage) []rawPoint {
 			continue
 		}
 		p := rawPoint{
-			point:    pick(m, "point", "text", "fact", "claim"),
-			outlets:  summarize.LooseStrings(pickRaw(m, "outlets", "outlet", "sources", "by")),
-			evidence: evidenceList(pickRaw(m, "evidence", "quotes", "support")),
+			point:    m.Text("point", "text", "fact", "claim"),
+			outlets:  summarize.LooseStrings(m.First("outlets", "outlet", "sources", "by")),
+			evidence: evidenceList(m.First("evidence", "quotes", "support")),
 		}
 		if p.point != "" {
 			out = append(out, p)
@@ -136,15 +90,15 @@ func points(raw json.RawMessage) []rawPoint {
 
 func framings(raw json.RawMessage) []rawFraming {
 	var out []rawFraming
-	for _, it := range items(raw) {
-		m, ok := object(it)
+	for _, it := range summarize.LooseList(raw) {
+		m, ok := summarize.AsObject(it)
 		if !ok {
 			continue
 		}
 		f := rawFraming{
-			outlet:   pick(m, "outlet", "source", "site"),
-			note:     pick(m, "note", "framing", "text"),
-			evidence: evidenceList(pickRaw(m, "evidence", "quotes", "support")),
+			outlet:   m.Text("outlet", "source", "site"),
+			note:     m.Text("note", "framing", "text"),
+			evidence: evidenceList(m.First("evidence", "quotes", "support")),
 		}
 		if f.outlet != "" && f.note != "" {
 			out = append(out, f)
@@ -155,16 +109,16 @@ func framings(raw json.RawMessage) []rawFraming {
 
 func evidenceList(raw json.RawMessage) []rawEvidence {
 	var out []rawEvidence
-	for _, it := range items(raw) {
-		m, ok := object(it)
+	for _, it := range summarize.LooseList(raw) {
+		m, ok := summarize.AsObject(it)
 		if !ok {
 			if s := strings.TrimSpace(summarize.LooseString(it)); s != "" {
 				out = append(out, rawEvidence{text: s})
 			}
 			continue
 		}
-		if t := pick(m, "text", "quote", "words"); t != "" {
-			out = append(out, rawEvidence{outlet: pick(m, "outlet", "source", "site"), text: t})
+		if t := m.Text("text", "quote", "words"); t != "" {
+			out = append(out, rawEvidence{outlet: m.Text("outlet", "source", "site"), text: t})
 		}
 	}
 	return out
@@ -172,13 +126,13 @@ func evidenceList(raw json.RawMessage) []rawEvidence {
 
 func quoteList(raw json.RawMessage) []rawQuote {
 	var out []rawQuote
-	for _, it := range items(raw) {
-		m, ok := object(it)
+	for _, it := range summarize.LooseList(raw) {
+		m, ok := summarize.AsObject(it)
 		if !ok {
 			continue
 		}
-		if t := pick(m, "text", "quote"); t != "" {
-			out = append(out, rawQuote{outlet: pick(m, "outlet", "source", "site"), text: t, speaker: pick(m, "speaker", "person", "who")})
+		if t := m.Text("text", "quote"); t != "" {
+			out = append(out, rawQuote{outlet: m.Text("outlet", "source", "site"), text: t, speaker: m.Text("speaker", "person", "who")})
 		}
 	}
 	return out
@@ -343,11 +297,11 @@ func (c *checker) check(a *answer, out *Comparison) {
 			addCommon(Point{Text: text, Evidence: ev})
 			continue
 		}
-		if k := normName(text); seen[k] || len(out.Differences) >= maxDifferences {
+		k := normName(text)
+		if seen[k] || len(out.Differences) >= maxDifferences {
 			continue
-		} else {
-			seen[k] = true
 		}
+		seen[k] = true
 		names := make([]string, len(named))
 		for i, s := range named {
 			names[i] = s.name
@@ -445,7 +399,7 @@ func (c *checker) given(point string, pt map[string]bool, s *source, named []*so
 			if (pass == 0) != (credited == s) {
 				continue
 			}
-			if pass == 1 && credited != nil && !contains(named, credited) {
+			if pass == 1 && credited != nil && !slices.Contains(named, credited) {
 				continue
 			}
 			exact, ok := summarize.FindVerbatim(s.full, e.text)
@@ -461,15 +415,6 @@ func (c *checker) given(point string, pt map[string]bool, s *source, named []*so
 		}
 	}
 	return "", false
-}
-
-func contains(list []*source, s *source) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // bestSentence is s's sentence sharing the most of the point's terms, when

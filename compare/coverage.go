@@ -2,7 +2,6 @@ package compare
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -76,7 +75,7 @@ type Store interface {
 	Feeds(ctx context.Context, guildID, channelID string) ([]store.Feed, error)
 	FeedItemsSince(ctx context.Context, feedURL string, since time.Time) ([]store.FeedItem, error)
 	LinksSince(ctx context.Context, guildID string, since time.Time) ([]store.SharedLink, error)
-	LatestSummaryByURL(ctx context.Context, normURL string) ([]byte, bool, error)
+	SummaryStore
 }
 
 // StoreSource finds candidates among the items of the feeds the server
@@ -160,21 +159,18 @@ func (s *StoreSource) Candidates(ctx context.Context, q Query) ([]Candidate, err
 // fill takes a shared link's title, summary and site from its stored
 // summary, when Precis summarised it.
 func (s *StoreSource) fill(ctx context.Context, c *Candidate) {
-	data, ok, err := s.Store.LatestSummaryByURL(ctx, c.NormURL)
-	if err != nil || !ok {
+	sum, err := storedSummary(ctx, s.Store, c.NormURL)
+	if err != nil && s.Logger != nil {
+		s.Logger.DebugContext(ctx, "stored summary", "url", c.NormURL, "err", err)
+	}
+	if sum == nil {
 		return
 	}
-	var e struct {
-		Summary *summarize.Summary `json:"summary"`
-	}
-	if json.Unmarshal(data, &e) != nil || e.Summary == nil {
-		return
-	}
-	if t := oneLine(e.Summary.Title); t != "" {
+	if t := oneLine(sum.Title); t != "" {
 		c.Title = t
 	}
-	c.Text = strings.TrimSpace(e.Summary.Headline + " " + e.Summary.Summary)
-	c.Site = e.Summary.Site
+	c.Text = strings.TrimSpace(sum.Headline + " " + sum.Summary)
+	c.Site = sum.Site
 }
 
 // visibility returns whether things from a channel may be shown in the

@@ -203,25 +203,40 @@ func (s *Service) find(ctx context.Context, t Target) ([]string, error) {
 	return out, nil
 }
 
-// storedTarget is the target as its stored summary describes it.
+// storedTarget is the target as its stored summary describes it. A store
+// that cannot be read is logged: the article is then read instead.
 func (s *Service) storedTarget(ctx context.Context, req Request, norm string) (Target, bool) {
 	if s.deps.Summaries == nil {
 		return Target{}, false
 	}
-	data, ok, err := s.deps.Summaries.LatestSummaryByURL(ctx, norm)
-	if err != nil || !ok {
-		return Target{}, false
+	sum, err := storedSummary(ctx, s.deps.Summaries, norm)
+	if err != nil {
+		s.log.WarnContext(ctx, "stored summary", "url", norm, "err", err)
 	}
-	var e struct {
-		Summary *summarize.Summary `json:"summary"`
-	}
-	if json.Unmarshal(data, &e) != nil || e.Summary == nil {
+	if sum == nil {
 		return Target{}, false
 	}
 	return Target{
 		GuildID: req.GuildID, ChannelID: req.ChannelID, URL: req.URL, NormURL: norm,
-		Title: e.Summary.Title, Headline: e.Summary.Headline, Summary: e.Summary.Summary, Site: e.Summary.Site,
+		Title: sum.Title, Headline: sum.Headline, Summary: sum.Summary, Site: sum.Site,
 	}, true
+}
+
+// storedSummary is the summary Precis last stored for the link at norm,
+// or nil when there is none (or it cannot be decoded).
+func storedSummary(ctx context.Context, st SummaryStore, norm string) (*summarize.Summary, error) {
+	data, ok, err := st.LatestSummaryByURL(ctx, norm)
+	if err != nil || !ok {
+		return nil, err
+	}
+	// The pipeline's cache entry: {"made_at", "summary"}.
+	var e struct {
+		Summary *summarize.Summary `json:"summary"`
+	}
+	if json.Unmarshal(data, &e) != nil {
+		return nil, nil
+	}
+	return e.Summary, nil
 }
 
 // articleTarget is the target as its article describes it: the title and

@@ -27,19 +27,11 @@ func parseAnswer(content string) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	first := func(keys ...string) json.RawMessage {
-		for _, k := range keys {
-			if v, ok := obj[k]; ok && string(v) != "null" {
-				return v
-			}
-		}
-		return nil
-	}
 	a := &answer{
-		summary:   strings.TrimSpace(summarize.LooseString(first("summary"))),
-		points:    summarize.LooseStrings(first("points", "key_points")),
-		questions: summarize.LooseStrings(first("open_questions", "questions", "openQuestions")),
-		quotes:    quoteList(first("quotes")),
+		summary:   strings.TrimSpace(summarize.LooseString(obj.First("summary"))),
+		points:    summarize.LooseStrings(obj.First("points", "key_points")),
+		questions: summarize.LooseStrings(obj.First("open_questions", "questions", "openQuestions")),
+		quotes:    quoteList(obj.First("quotes")),
 	}
 	if a.summary == "" && len(a.points) == 0 {
 		return nil, errors.New("no summary and no points")
@@ -47,6 +39,7 @@ func parseAnswer(content string) (*answer, error) {
 	return a, nil
 }
 
+// quoteList reads a list of quotes, each an object or a plain string.
 func quoteList(raw json.RawMessage) []rawQuote {
 	var list []json.RawMessage
 	if json.Unmarshal(raw, &list) != nil {
@@ -54,23 +47,15 @@ func quoteList(raw json.RawMessage) []rawQuote {
 	}
 	var out []rawQuote
 	for _, item := range list {
-		var q map[string]json.RawMessage
-		if json.Unmarshal(item, &q) != nil {
-			if t := summarize.LooseString(item); t != "" {
+		q, ok := summarize.AsObject(item)
+		if !ok {
+			if t := strings.TrimSpace(summarize.LooseString(item)); t != "" {
 				out = append(out, rawQuote{text: t})
 			}
 			continue
 		}
-		pick := func(keys ...string) string {
-			for _, k := range keys {
-				if s := summarize.LooseString(q[k]); s != "" {
-					return s
-				}
-			}
-			return ""
-		}
-		if t := pick("text", "quote"); t != "" {
-			out = append(out, rawQuote{text: t, author: pick("author", "speaker", "member", "name")})
+		if t := q.Text("text", "quote"); t != "" {
+			out = append(out, rawQuote{text: t, author: q.Text("author", "speaker", "member", "name")})
 		}
 	}
 	return out

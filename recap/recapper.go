@@ -290,8 +290,7 @@ func (r *Recapper) withModel(ctx context.Context, c *Conversation, sel *selectio
 	rc.Quotes = checkQuotes(final.quotes, sel, c.GuildID, c.ChannelID, r.opts.MaxQuotes, &rep)
 	if len(rc.Quotes) < 2 && len(extra) > 0 {
 		// The merge kept too few real quotes: top up from the parts'.
-		more := checkQuotes(append(append([]rawQuote{}, final.quotes...), extra...), sel, c.GuildID, c.ChannelID, r.opts.MaxQuotes, &Report{})
-		rc.Quotes = more
+		rc.Quotes = checkQuotes(append(append([]rawQuote{}, final.quotes...), extra...), sel, c.GuildID, c.ChannelID, r.opts.MaxQuotes, &Report{})
 	}
 	if len(rep.Fabricated)+len(rep.Reattributed)+len(rep.Ambiguous) > 0 {
 		r.log.InfoContext(ctx, "checks changed the recap", "channel_id", c.ChannelID,

@@ -68,7 +68,7 @@ func (s *Service) Recap(ctx context.Context, guildID, userID string, c *Conversa
 				return err // the job bills the whole reservation
 			}
 			release(rc.Usage)
-			if rc.Model == ExtractiveModel { // the model failed; the offline recap stood in
+			if rc.Offline { // the model failed; the offline recap stood in
 				j.FallBack()
 			}
 			return nil

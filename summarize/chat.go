@@ -12,10 +12,11 @@ import (
 )
 
 // This file is the generic part of the LLM summarizer that other checked
-// outputs (Recap) build on: asking the model for one JSON object with the
-// summarizer's retries and format fallbacks, reading the answer
-// tolerantly, and finding a quote verbatim in a text with the same
-// normalisation article quotes get.
+// outputs (recaps, comparisons) build on: asking the model for one JSON
+// object with the summarizer's retries and format fallbacks, fencing
+// untrusted data in the prompt, reading the answer tolerantly, and finding
+// a quote verbatim in a text with the same normalisation article quotes
+// get.
 
 // JSONFormat names the JSON object a call asks for and gives its strict
 // schema, sent as response_format where the server supports it.
@@ -63,10 +64,57 @@ func (l *LLM) ChatJSON(ctx context.Context, system, user string, format JSONForm
 	return meter.get(), err
 }
 
+// Object is a JSON object a model wrote, its fields read tolerantly: under
+// the names different models give them, with loose types.
+type Object map[string]json.RawMessage
+
 // ParseObject finds the JSON object in a model's answer tolerantly: it may
 // be wrapped in a code fence, preceded by prose or followed by text.
-func ParseObject(content string) (map[string]json.RawMessage, error) {
+func ParseObject(content string) (Object, error) {
 	return outermostObject(content)
+}
+
+// AsObject reads raw as a JSON object; ok is false for anything else.
+func AsObject(raw json.RawMessage) (o Object, ok bool) {
+	if json.Unmarshal(raw, &o) != nil {
+		return nil, false
+	}
+	return o, true
+}
+
+// First is the value of the first of keys that is present and not null,
+// or nil.
+func (o Object) First(keys ...string) json.RawMessage {
+	for _, k := range keys {
+		if v, ok := o[k]; ok && string(v) != "null" {
+			return v
+		}
+	}
+	return nil
+}
+
+// Text is the first of keys whose value reads as a string that is not
+// blank (LooseString), trimmed, or "".
+func (o Object) Text(keys ...string) string {
+	for _, k := range keys {
+		if s := strings.TrimSpace(str(o[k])); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// LooseList reads a field that should be a list; any other value becomes
+// a list of one item, nothing an empty one.
+func LooseList(raw json.RawMessage) []json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	return []json.RawMessage{raw}
 }
 
 // LooseString reads a field that should be a string; a list of strings is
@@ -102,6 +150,11 @@ func FindVerbatim(text, quote string) (string, bool) {
 	}
 	return strings.TrimSpace(text[from:to]), true
 }
+
+// Fence wraps untrusted data between a line <<<kind id>>> and a line
+// <<<END kind id>>>, id derived from the data so that the closing marker
+// cannot occur inside it, as the summary and /ask prompts do.
+func Fence(kind, data string) string { return fenceAs(kind, data) }
 
 // RemoveURLs deletes every link from text a model wrote and tidies the gap
 // it leaves; the only links a checked output carries are the ones Precis
