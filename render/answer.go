@@ -102,8 +102,8 @@ func Answer(a *summarize.Answer) *discordgo.MessageSend {
 	e.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(answerFooter(a), discordtext.MaxFooter)}
 
 	var b strings.Builder
-	if note := strings.TrimSpace(a.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
+	if note := renderNote(a.Note); note != "" {
+		b.WriteString(note + "\n\n")
 	}
 	if q := renderPlain(a.Question); q != "" {
 		b.WriteString("**Q:** " + discordtext.Escape(q) + "\n\n")

@@ -299,6 +299,23 @@ func (n renderNoun) count(k int) string {
 // renderMinCut is the shortest useful remainder of a line cut to fit.
 const renderMinCut = 80
 
+// fieldPacker packs sections of lines into fields one after another, each
+// within what the sections before it left of budget.
+type fieldPacker struct {
+	budget int
+	fields []*discordgo.MessageEmbedField
+}
+
+// add packs one section with renderPack and takes its length off the
+// budget.
+func (p *fieldPacker) add(name string, lines []string, more renderNoun, cut bool) {
+	fs := renderPack(name, lines, p.budget, 0, more, cut)
+	for _, f := range fs {
+		p.budget -= discordtext.Len(f.Name) + discordtext.Len(f.Value)
+	}
+	p.fields = append(p.fields, fs...)
+}
+
 // renderPack packs lines (bullets, quotes or perspectives) into fields of
 // at most 1024 characters named name, then "name (continued)", using at
 // most budget characters in all, names included. When the budget runs out
@@ -374,8 +391,8 @@ func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more 
 
 func renderDescription(s *summarize.Summary) string {
 	var parts []string
-	if note := renderShownNote(s); note != "" {
-		parts = append(parts, renderNoteMarker+"*"+discordtext.Escape(renderLine(note))+"*")
+	if note := renderNote(renderShownNote(s)); note != "" {
+		parts = append(parts, note)
 	}
 	if a := renderArchiveLine(s.Archive); a != "" {
 		parts = append(parts, a)
@@ -448,6 +465,24 @@ func renderShownNote(s *summarize.Summary) string {
 		return ""
 	}
 	return note
+}
+
+// renderNote is a note shown above a message's text: italic, after the
+// warning marker; "" when there is none.
+func renderNote(note string) string {
+	if note = renderLine(note); note == "" {
+		return ""
+	}
+	return renderNoteMarker + "*" + discordtext.Escape(note) + "*"
+}
+
+// renderLinked is text as a masked link to u when u is a web link that
+// fits an embed, else text as it is.
+func renderLinked(text, u string) string {
+	if u = renderURL(u); u != "" && len(u) <= renderMaxEmbedURL {
+		return "[" + text + "](" + markdownURL(u) + ")"
+	}
+	return text
 }
 
 // renderSameWords reports whether headline says what title says: the same
