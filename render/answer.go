@@ -122,7 +122,7 @@ func Answer(a *summarize.Answer) *discordgo.MessageSend {
 			blocks = append(blocks, bl)
 		}
 	}
-	e.Fields = renderPack(askEvidenceField, blocks, budget-discordtext.Len(e.Description), 0, renderMoreQuotes, false)
+	e.Fields = renderPack(askEvidenceField, blocks, budget-discordtext.Len(e.Description), renderMoreQuotes, false)
 	embeds := fitEmbeds([]*discordgo.MessageEmbed{e})
 	return &discordgo.MessageSend{
 		Embeds:          embeds,

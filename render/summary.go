@@ -206,9 +206,9 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 
 	main.Description = discordtext.Truncate(desc, alloc[0])
 	var fields []*discordgo.MessageEmbedField
-	fields = append(fields, renderPack("Key points", pointLines, alloc[1], 0, renderMorePoints, true)...)
-	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], 0, renderMoreQuotes, false)...)
-	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], 0, renderMorePerspectives, true)...)
+	fields = append(fields, renderPack("Key points", pointLines, alloc[1], renderMorePoints, true)...)
+	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], renderMoreQuotes, false)...)
+	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], renderMorePerspectives, true)...)
 	if f := alsoCoveredField(s); f != nil {
 		fields = append(fields, f)
 	}
@@ -309,7 +309,7 @@ type fieldPacker struct {
 // add packs one section with renderPack and takes its length off the
 // budget.
 func (p *fieldPacker) add(name string, lines []string, more renderNoun, cut bool) {
-	fs := renderPack(name, lines, p.budget, 0, more, cut)
+	fs := renderPack(name, lines, p.budget, more, cut)
 	for _, f := range fs {
 		p.budget -= discordtext.Len(f.Name) + discordtext.Len(f.Value)
 	}
@@ -319,15 +319,12 @@ func (p *fieldPacker) add(name string, lines []string, more renderNoun, cut bool
 // renderPack packs lines (bullets, quotes or perspectives) into fields of
 // at most 1024 characters named name, then "name (continued)", using at
 // most budget characters in all, names included. When the budget runs out
-// the remaining lines are dropped and counted, together with the dropped
-// lines the caller already left out, in a final "+N more …" line. With
-// cut, a line that does not fit whole may be shortened at a word boundary
-// instead; quotes are never cut for budget, only to the 1024 field limit.
-func renderPack(name string, lines []string, budget, dropped int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
-	if len(lines) == 0 {
-		return renderMore(nil, name, dropped, more)
-	}
-	if dropped == 0 && renderDemand(name, lines) <= budget {
+// the remaining lines are dropped and counted in a final "+N more …"
+// line. With cut, a line that does not fit whole may be shortened at a
+// word boundary instead; quotes are never cut for budget, only to the 1024
+// field limit.
+func renderPack(name string, lines []string, budget int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
+	if renderDemand(name, lines) <= budget {
 		return renderPackAll(name, lines)
 	}
 	const sep = "\n\n"
@@ -336,7 +333,7 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 	used := 0
 	for i, line := range lines {
 		reserve := 0
-		if dropped+len(lines)-i-1 > 0 {
+		if i < len(lines)-1 {
 			reserve = renderMoreReserve
 		}
 		line = discordtext.Truncate(line, discordtext.MaxFieldValue)
@@ -356,7 +353,7 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		room := min(discordtext.MaxFieldValue, budget-used-discordtext.Len(fname)-reserve)
 		if ll > room {
 			if !cut || room < renderMinCut {
-				return renderMore(fields, name, dropped+len(lines)-i, more)
+				return renderMore(fields, name, len(lines)-i, more)
 			}
 			line = discordtext.Truncate(line, room)
 			ll = discordtext.Len(line)
@@ -365,15 +362,12 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		fields = append(fields, cur)
 		used += discordtext.Len(fname) + ll
 	}
-	return renderMore(fields, name, dropped, more)
+	return fields
 }
 
-// renderMore adds "+N more …" to the last field, or as a field of its
-// own, when n > 0; renderPack reserved room for it.
+// renderMore adds "+N more …" (n > 0) to the last field, or as a field
+// of its own; renderPack reserved room for it.
 func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more renderNoun) []*discordgo.MessageEmbedField {
-	if n <= 0 {
-		return fields
-	}
 	line := more.count(n)
 	if len(fields) > 0 {
 		last := fields[len(fields)-1]
