@@ -52,21 +52,11 @@ func alsoCoveredLen(s *summarize.Summary) int {
 	return 0
 }
 
-// withCompareButton adds the Compare button to a summary's row when its
-// story has other coverage and the message's embed carries the link.
-func withCompareButton(rows []discordgo.MessageComponent, s *summarize.Summary, embedLinked, none bool) []discordgo.MessageComponent {
-	if none || !embedLinked || len(s.AlsoCovered) == 0 {
-		return rows
-	}
-	btn := discordgo.Button{Label: compareButtonLabel, Style: discordgo.SecondaryButton, CustomID: CompareButtonID,
+// compareButton is the Compare button, for a summary whose story has
+// other coverage and whose embed carries the link.
+func compareButton() discordgo.Button {
+	return discordgo.Button{Label: compareButtonLabel, Style: discordgo.SecondaryButton, CustomID: CompareButtonID,
 		Emoji: &discordgo.ComponentEmoji{Name: "⚖️"}}
-	if len(rows) == 0 {
-		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{btn}}}
-	}
-	row := rows[0].(discordgo.ActionsRow)
-	row.Components = append(row.Components, btn)
-	rows[0] = row
-	return rows
 }
 
 // Comparison renders a checked comparison as one Discord message: an

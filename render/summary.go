@@ -101,10 +101,7 @@ func linkButtons(links []commands.Link) []discordgo.MessageComponent {
 			row = append(row, discordgo.Button{Label: discordtext.Truncate(l.Label, 80), Style: discordgo.LinkButton, URL: u})
 		}
 	}
-	if len(row) == 0 {
-		return []discordgo.MessageComponent{}
-	}
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+	return buttonRow(row)
 }
 
 // ErrorEdit renders a short user-facing error as an edit of a
@@ -225,7 +222,10 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	return embeds, withCompareButton(withArchiveButton(articleButtons(link, main.URL != "", opts.NoButton), s.Archive, opts.NoButton), s, main.URL != "", opts.NoButton)
+	if opts.NoButton {
+		return embeds, buttonRow(nil)
+	}
+	return embeds, buttonRow(summaryButtons(s, link, main.URL != ""))
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,
@@ -657,22 +657,19 @@ func renderInvisible(r rune) bool {
 	return false
 }
 
-// withArchiveButton adds an "Archived copy" link button to a card made
-// from an archived copy, beside the link to the original.
-func withArchiveButton(rows []discordgo.MessageComponent, a *article.Archived, none bool) []discordgo.MessageComponent {
-	u := ""
-	if a != nil {
-		u = renderURL(a.URL)
+// summaryButtons are the buttons under a summary: those of articleButtons,
+// then "Archived copy" for a card made from an archived copy, then
+// Compare when the story has other coverage and the embed carries the
+// link.
+func summaryButtons(s *summarize.Summary, link string, embedLinked bool) []discordgo.MessageComponent {
+	btns := articleButtons(link, embedLinked)
+	if s.Archive != nil {
+		if u := renderURL(s.Archive.URL); u != "" && len(u) <= renderMaxButtonURL {
+			btns = append(btns, discordgo.Button{Label: "Archived copy", Style: discordgo.LinkButton, URL: u})
+		}
 	}
-	if none || u == "" || len(u) > renderMaxButtonURL {
-		return rows
+	if embedLinked && len(s.AlsoCovered) > 0 {
+		btns = append(btns, compareButton())
 	}
-	btn := discordgo.Button{Label: "Archived copy", Style: discordgo.LinkButton, URL: u}
-	if len(rows) == 0 {
-		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{btn}}}
-	}
-	row := rows[0].(discordgo.ActionsRow)
-	row.Components = append(row.Components, btn)
-	rows[0] = row
-	return rows
+	return btns
 }
