@@ -601,7 +601,7 @@ func renderPlain(s string) string {
 // renderLine collapses all white space, line breaks included, to single
 // spaces and drops control and invisible formatting characters.
 func renderLine(s string) string {
-	return strings.Join(strings.Fields(renderStrip(s)), " ")
+	return strings.Join(strings.Fields(renderStrip(s, ' ')), " ")
 }
 
 var renderBlankLines = regexp.MustCompile(`\n\s*\n`)
@@ -609,9 +609,8 @@ var renderBlankLines = regexp.MustCompile(`\n\s*\n`)
 // renderParagraphs keeps paragraph breaks (blank lines) but collapses all other
 // white space.
 func renderParagraphs(s string) string {
-	s = strings.ReplaceAll(renderStripKeepNL(s), "\r\n", "\n")
 	var out []string
-	for _, p := range renderBlankLines.Split(s, -1) {
+	for _, p := range renderBlankLines.Split(renderStrip(s, '\n'), -1) {
 		if p = renderLine(p); p != "" {
 			out = append(out, p)
 		}
@@ -619,23 +618,13 @@ func renderParagraphs(s string) string {
 	return strings.Join(out, "\n\n")
 }
 
-func renderStrip(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case unicode.IsControl(r), renderInvisible(r):
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func renderStripKeepNL(s string) string {
+// renderStrip drops control and invisible formatting characters, makes
+// tabs and carriage returns spaces, and line breaks nl.
+func renderStrip(s string, nl rune) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':
-			return r
+			return nl
 		case r == '\t' || r == '\r':
 			return ' '
 		case unicode.IsControl(r), renderInvisible(r):
