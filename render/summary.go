@@ -68,14 +68,7 @@ func Summary(s *summarize.Summary, opts Options) *discordgo.MessageSend {
 // cleared, embeds and components replaced. ReplyTo is ignored, as edits
 // cannot change what a message replies to.
 func SummaryEdit(s *summarize.Summary, opts Options) *discordgo.WebhookEdit {
-	embeds, components := renderSummaryParts(s, opts)
-	content := ""
-	return &discordgo.WebhookEdit{
-		Content:         &content,
-		Embeds:          &embeds,
-		Components:      &components,
-		AllowedMentions: noMentions(),
-	}
+	return Edit(Summary(s, opts))
 }
 
 // Error renders a short user-facing error as ephemeral interaction
@@ -128,14 +121,7 @@ func renderErrorText(msg string) string {
 }
 
 func renderTextEdit(content string) *discordgo.WebhookEdit {
-	embeds := []*discordgo.MessageEmbed{}
-	components := []discordgo.MessageComponent{}
-	return &discordgo.WebhookEdit{
-		Content:         &content,
-		Embeds:          &embeds,
-		Components:      &components,
-		AllowedMentions: noMentions(),
-	}
+	return Edit(&discordgo.MessageSend{Content: content})
 }
 
 func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
