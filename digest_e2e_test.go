@@ -57,15 +57,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 		Invoker: manager,
 		Name:    "digest",
-		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-			Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{
-				{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: fakediscord.DefaultChannelID},
-				{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-				{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "Europe/Berlin"},
-				{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: "shared"},
-			},
-		}},
+		Options: digestSet(fakediscord.DefaultChannelID, "Europe/Berlin", "shared"),
 	})
 	if err != nil {
 		t.Fatal(err)

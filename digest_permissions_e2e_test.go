@@ -34,14 +34,7 @@ func TestDigestSetChecksPermissions(t *testing.T) {
 		t.Helper()
 		in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 			Invoker: inv, Name: "digest",
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-				Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-				Options: []*discordgo.ApplicationCommandInteractionDataOption{
-					{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: general},
-					{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-					{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "UTC"},
-				},
-			}},
+			Options: digestSet(general, "UTC", ""),
 		})
 		if err != nil {
 			t.Fatal(err)

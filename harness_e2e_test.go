@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/precisbot/precis/internal/fakediscord"
 	"github.com/precisbot/precis/internal/fakellm"
 )
@@ -100,4 +101,18 @@ func (w discordWaiter) final(in fakediscord.Interaction) askCard {
 	return decodeCard(w.t, w.wait(func(r fakediscord.Request) bool {
 		return r.Method == http.MethodPatch && r.Route == in.OriginalPath && !strings.Contains(string(r.Body), `"embeds":[]`)
 	}))
+}
+
+// digestSet is the options of /digest set: a digest of channel at 08:00
+// in timezone, from sources ("" leaves the option out).
+func digestSet(channel, timezone, sources string) []*discordgo.ApplicationCommandInteractionDataOption {
+	opts := []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: channel},
+		{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
+		{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: timezone},
+	}
+	if sources != "" {
+		opts = append(opts, &discordgo.ApplicationCommandInteractionDataOption{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: sources})
+	}
+	return []*discordgo.ApplicationCommandInteractionDataOption{{Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}}
 }

@@ -57,15 +57,7 @@ func TestDigestPrivacyEndToEnd(t *testing.T) {
 	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 		Invoker: fakediscord.Invoker{Permissions: discordgo.PermissionManageGuild | fakediscord.DefaultUserPermissions},
 		Name:    "digest", ChannelID: news,
-		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-			Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{
-				{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: news},
-				{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-				{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "Europe/Berlin"},
-				{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: "shared"},
-			},
-		}},
+		Options: digestSet(news, "Europe/Berlin", "shared"),
 	})
 	if err != nil {
 		t.Fatal(err)
