@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,53 +94,10 @@ func TestAskEndToEnd(t *testing.T) {
 	clock := &testClock{now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
 	fake := fakediscord.New(t, fakediscord.Options{Now: clock.Now, InteractionAckTimeout: -1})
 	llm := fakellm.New(t)
-	m, _ := runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
-		"LLM_BASE_URL": llm.BaseURL(), "LLM_API_KEY": "sk-test", "LLM_MODEL": "fake-model",
-	}, clock)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	wait := func(pred func(fakediscord.Request) bool) fakediscord.Request {
-		t.Helper()
-		r, err := fake.WaitRequest(ctx, pred)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	decode := func(r fakediscord.Request) askCard {
-		t.Helper()
-		var c askCard
-		if err := r.Decode(&c); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	// deferredFlags are the flags of an interaction's deferral.
-	deferredFlags := func(in fakediscord.Interaction) int {
-		t.Helper()
-		var cb struct {
-			Type int `json:"type"`
-			Data struct {
-				Flags int `json:"flags"`
-			} `json:"data"`
-		}
-		if err := wait(fakediscord.Match("POST", in.CallbackPath)).Decode(&cb); err != nil || cb.Type != 5 {
-			t.Fatalf("callback type %d, %v; want a deferral", cb.Type, err)
-		}
-		return cb.Data.Flags
-	}
-	// final is the edit of the deferred answer that finishes it (progress
-	// lines come before).
-	final := func(in fakediscord.Interaction) askCard {
-		t.Helper()
-		return decode(wait(func(r fakediscord.Request) bool {
-			return r.Method == http.MethodPatch && r.Route == in.OriginalPath && !strings.Contains(string(r.Body), `"embeds":[]`)
-		}))
-	}
+	m, _ := runMain(t, serveEnv(t, fake, allowPrivate, modelEnv(llm)), clock)
+	ctx, reg := commandsRegistered(t, fake, 60*time.Second)
+	w := discordWaiter{t, ctx, fake}
 	ephemeral := int(discordgo.MessageFlagsEphemeral)
-	reg := wait(fakediscord.Match("PUT", "/applications/*/**"))
 	if !strings.Contains(string(reg.Body), `"name":"ask"`) {
 		t.Errorf("/ask not registered: %s", reg.Body)
 	}
@@ -153,10 +108,10 @@ func TestAskEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply := wait(func(r fakediscord.Request) bool {
+	reply := w.wait(func(r fakediscord.Request) bool {
 		return r.Method == http.MethodPost && strings.Contains(string(r.Body), `"message_id":"`+msg["id"].(string)+`"`)
 	})
-	if !decode(reply).hasAskButton() {
+	if !decodeCard(t, reply).hasAskButton() {
 		t.Fatalf("summary without an Ask button: %s", reply.Body)
 	}
 	var posted struct{ ID string }
@@ -171,7 +126,7 @@ func TestAskEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cb := wait(fakediscord.Match("POST", "/interactions/"+click.ID+"/*/callback"))
+		cb := w.wait(fakediscord.Match("POST", "/interactions/"+click.ID+"/*/callback"))
 		var modal struct {
 			Type int `json:"type"`
 			Data struct {
@@ -200,10 +155,10 @@ func TestAskEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f := deferredFlags(sub); f&ephemeral == 0 {
+		if f := w.deferredFlags(sub); f&ephemeral == 0 {
 			t.Errorf("deferral flags %d, want ephemeral", f)
 		}
-		return final(sub)
+		return w.final(sub)
 	}
 	const q1 = "How many troops has Russia amassed near the border?"
 	checkAnswerCard(t, askOnce(posted.ID, q1), q1, text)
@@ -223,10 +178,10 @@ func TestAskEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := deferredFlags(in); f&ephemeral != 0 {
+	if f := w.deferredFlags(in); f&ephemeral != 0 {
 		t.Errorf("/ask deferred privately (flags %d)", f)
 	}
-	checkAnswerCard(t, final(in), q2, text)
+	checkAnswerCard(t, w.final(in), q2, text)
 	reqs := llm.Requests()
 	if last := reqs[len(reqs)-1].LastUser(); !strings.Contains(last, "Earlier questions") || !strings.Contains(last, q1) {
 		t.Errorf("the member's earlier question did not go along:\n%s", last)
@@ -248,10 +203,10 @@ func TestAskEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := deferredFlags(in); f&ephemeral == 0 {
+	if f := w.deferredFlags(in); f&ephemeral == 0 {
 		t.Errorf("read-only member's /ask deferred publicly (flags %d)", f)
 	}
-	if c := final(in); !strings.Contains(c.Content, "can't send messages") {
+	if c := w.final(in); !strings.Contains(c.Content, "can't send messages") {
 		t.Errorf("no reason given: %q", c.Content)
 	}
 

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,13 +75,9 @@ func TestCompareEndToEnd(t *testing.T) {
 	}}})
 	llm := fakellm.New(t)
 	llm.SetResponder(fakellm.GoodCompare)
-	m, _ := runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
-		"LLM_BASE_URL": llm.BaseURL(), "LLM_API_KEY": "sk-test", "LLM_MODEL": "fake-model",
-	}, clock)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	m, _ := runMain(t, serveEnv(t, fake, allowPrivate, modelEnv(llm)), clock)
+	ctx, reg := commandsRegistered(t, fake, 60*time.Second)
+	w := discordWaiter{t, ctx, fake}
 
 	// #general follows a feed that carried the Coastal Times' story (its
 	// poll fails: the item is stored already).
@@ -99,55 +93,20 @@ func TestCompareEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wait := func(pred func(fakediscord.Request) bool) fakediscord.Request {
-		t.Helper()
-		r, err := fake.WaitRequest(ctx, pred)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	decode := func(r fakediscord.Request) askCard {
-		t.Helper()
-		var c askCard
-		if err := r.Decode(&c); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
 	replyTo := func(channel, content string) (askCard, string) {
 		t.Helper()
 		msg, err := fake.SendMessage(fakediscord.Message{ChannelID: channel, Content: content})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := wait(func(r fakediscord.Request) bool {
+		r := w.wait(func(r fakediscord.Request) bool {
 			return r.Method == http.MethodPost && strings.Contains(string(r.Body), `"message_id":"`+msg["id"].(string)+`"`)
 		})
 		var posted struct{ ID string }
 		if err := json.Unmarshal(r.Response, &posted); err != nil || posted.ID == "" {
 			t.Fatalf("posted reply: %v %s", err, r.Response)
 		}
-		return decode(r), posted.ID
-	}
-	deferredFlags := func(in fakediscord.Interaction) int {
-		t.Helper()
-		var cb struct {
-			Type int `json:"type"`
-			Data struct {
-				Flags int `json:"flags"`
-			} `json:"data"`
-		}
-		if err := wait(fakediscord.Match("POST", in.CallbackPath)).Decode(&cb); err != nil || cb.Type != 5 {
-			t.Fatalf("callback type %d, %v; want a deferral", cb.Type, err)
-		}
-		return cb.Data.Flags
-	}
-	final := func(in fakediscord.Interaction) askCard {
-		t.Helper()
-		return decode(wait(func(r fakediscord.Request) bool {
-			return r.Method == http.MethodPatch && r.Route == in.OriginalPath && !strings.Contains(string(r.Body), `"embeds":[]`)
-		}))
+		return decodeCard(t, r), posted.ID
 	}
 	checkComparison := func(c askCard) {
 		t.Helper()
@@ -170,7 +129,6 @@ func TestCompareEndToEnd(t *testing.T) {
 		}
 	}
 	ephemeral := int(discordgo.MessageFlagsEphemeral)
-	reg := wait(fakediscord.Match("PUT", "/applications/*/**"))
 	if !strings.Contains(string(reg.Body), `"name":"compare"`) {
 		t.Errorf("/compare not registered: %s", reg.Body)
 	}
@@ -205,10 +163,10 @@ func TestCompareEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := deferredFlags(click); f&ephemeral == 0 {
+	if f := w.deferredFlags(click); f&ephemeral == 0 {
 		t.Errorf("the Compare button deferred publicly (flags %d)", f)
 	}
-	checkComparison(final(click))
+	checkComparison(w.final(click))
 	var compares []*fakellm.Request
 	for _, r := range llm.Requests() {
 		if len(r.CompareArticles()) > 0 {
@@ -229,10 +187,10 @@ func TestCompareEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := deferredFlags(in); f&ephemeral != 0 {
+	if f := w.deferredFlags(in); f&ephemeral != 0 {
 		t.Errorf("/compare deferred privately (flags %d)", f)
 	}
-	checkComparison(final(in))
+	checkComparison(w.final(in))
 	summaries, tokens, err := m.store.Usage(ctx, fakediscord.DefaultGuildID, clock.Now().UTC().Format("2006-01-02"))
 	if err != nil || summaries != 3 || tokens == 0 {
 		t.Errorf("usage: %d summaries and comparisons, %d tokens, %v; want 3 (a summary, 2 comparisons)", summaries, tokens, err)

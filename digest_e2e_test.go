@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -50,31 +48,16 @@ func TestDigestEndToEnd(t *testing.T) {
 	}
 	clock := &testClock{now: time.Date(2026, 3, 28, 9, 0, 0, 0, berlin)} // the day before DST starts
 	fake := fakediscord.New(t, fakediscord.Options{Now: clock.Now, InteractionAckTimeout: -1})
-	m, _ := runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
-	}, clock)
+	m, _ := runMain(t, serveEnv(t, fake, allowPrivate), clock)
 	digests := m.digests
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	ctx, _ := commandsRegistered(t, fake, 60*time.Second)
 
 	// /digest set channel:#general time:08:00 timezone:Europe/Berlin sources:shared
 	manager := fakediscord.Invoker{Permissions: discordgo.PermissionManageGuild | fakediscord.DefaultUserPermissions}
 	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 		Invoker: manager,
 		Name:    "digest",
-		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-			Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{
-				{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: fakediscord.DefaultChannelID},
-				{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-				{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "Europe/Berlin"},
-				{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: "shared"},
-			},
-		}},
+		Options: digestSet(fakediscord.DefaultChannelID, "Europe/Berlin", "shared"),
 	})
 	if err != nil {
 		t.Fatal(err)

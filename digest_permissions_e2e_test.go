@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,27 +28,13 @@ func TestDigestSetChecksPermissions(t *testing.T) {
 		// Precis may view and embed, not post.
 		BotPermissions: discordgo.PermissionViewChannel | discordgo.PermissionEmbedLinks,
 	}}})
-	m, _ := runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"),
-	}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	m, _ := runMain(t, serveEnv(t, fake), nil)
+	ctx, _ := commandsRegistered(t, fake, 60*time.Second)
 	set := func(inv fakediscord.Invoker) string {
 		t.Helper()
 		in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 			Invoker: inv, Name: "digest",
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-				Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-				Options: []*discordgo.ApplicationCommandInteractionDataOption{
-					{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: general},
-					{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-					{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "UTC"},
-				},
-			}},
+			Options: digestSet(general, "UTC", ""),
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -268,13 +268,19 @@ func TestServeNeedsToken(t *testing.T) {
 // called. stop waits for Run to return and reports its error.
 func runMain(t *testing.T, env map[string]string, clock digest.Clock) (m *Main, stop func()) {
 	t.Helper()
+	return runMainLogged(t, env, clock, slog.New(slog.DiscardHandler))
+}
+
+// runMainLogged is runMain logging to logger (PRECIS_TEST_LOG adds
+// stderr).
+func runMainLogged(t *testing.T, env map[string]string, clock digest.Clock, logger *slog.Logger) (m *Main, stop func()) {
+	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.DiscardHandler)
 	if os.Getenv("PRECIS_TEST_LOG") != "" {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		logger = slog.New(slog.NewMultiHandler(logger.Handler(), slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}
 	m, err = newMain(context.Background(), cfg, logger, clock)
 	if err != nil {

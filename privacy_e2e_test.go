@@ -4,16 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/precisbot/precis/config"
-	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/fakediscord"
 )
 
@@ -54,29 +50,14 @@ func TestDigestPrivacyEndToEnd(t *testing.T) {
 		},
 	}}})
 	events := &logWatch{events: make(chan string, 64)}
-	m := runMainLogged(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"), "FETCH_ALLOW_PRIVATE": "true",
-	}, clock, slog.New(events))
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	m, _ := runMainLogged(t, serveEnv(t, fake, allowPrivate), clock, slog.New(events))
+	ctx, _ := commandsRegistered(t, fake, 90*time.Second)
 
 	// /digest set channel:#news time:08:00 timezone:Europe/Berlin sources:shared
 	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 		Invoker: fakediscord.Invoker{Permissions: discordgo.PermissionManageGuild | fakediscord.DefaultUserPermissions},
 		Name:    "digest", ChannelID: news,
-		Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-			Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{
-				{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: news},
-				{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-				{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "Europe/Berlin"},
-				{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: "shared"},
-			},
-		}},
+		Options: digestSet(news, "Europe/Berlin", "shared"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -250,32 +231,4 @@ func (w *logWatch) wait(t *testing.T, ctx context.Context, want string) {
 	case <-ctx.Done():
 		t.Fatalf("no log %q", want)
 	}
-}
-
-// runMainLogged is runMain with the given logger (PRECIS_TEST_LOG adds
-// the usual debug output).
-func runMainLogged(t *testing.T, env map[string]string, clock digest.Clock, logger *slog.Logger) *Main {
-	t.Helper()
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if os.Getenv("PRECIS_TEST_LOG") != "" {
-		logger = slog.New(slog.NewMultiHandler(logger.Handler(), slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	}
-	m, err := newMain(context.Background(), cfg, logger, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		m.Close()
-	})
-	return m
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,16 +36,8 @@ func TestRecapEndToEnd(t *testing.T) {
 		p.Quotes = append(p.Quotes, fakellm.RecapQuote{Text: "We should cancel the whole event", Author: "Alice"})
 		p.Summary += " <@" + fakediscord.DefaultUserID + "> @everyone"
 	}))
-	runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"),
-		"LLM_BASE_URL": llm.BaseURL(), "LLM_API_KEY": "sk-test", "LLM_MODEL": "fake-model",
-	}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	runMain(t, serveEnv(t, fake, modelEnv(llm)), nil)
+	ctx, _ := commandsRegistered(t, fake, 60*time.Second)
 
 	alice := &discordgo.User{ID: "1400000000000000011", Username: "alice_w", GlobalName: "Alice", Discriminator: "0"}
 	bob := &discordgo.User{ID: "1400000000000000012", Username: "bobby", Discriminator: "0"}

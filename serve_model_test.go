@@ -139,15 +139,8 @@ func TestServeChecksModel(t *testing.T) {
 func TestServeWithoutKeyReportsOfflineModel(t *testing.T) {
 	t.Parallel()
 	fake := fakediscord.New(t, fakediscord.Options{})
-	m, _ := runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
-		"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "precis.db"),
-	}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	m, _ := runMain(t, serveEnv(t, fake, map[string]string{"HTTP_ADDR": "127.0.0.1:0"}), nil)
+	commandsRegistered(t, fake, 30*time.Second)
 	code, out, errOut := cli(t, map[string]string{"HTTP_ADDR": m.HTTPAddr()}, "", "healthcheck")
 	if code != 0 || !strings.Contains(out, `"model":"offline"`) {
 		t.Errorf("healthcheck: exit %d, %s %s", code, out, errOut)

@@ -62,15 +62,7 @@ func TestTwoShardsOnePostgres(t *testing.T) {
 	for _, g := range []struct{ guild, channel string }{{guildA, chanA}, {guildB, chanB}} {
 		in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 			Invoker: manager, Name: "digest", GuildID: g.guild, ChannelID: g.channel,
-			Options: []*discordgo.ApplicationCommandInteractionDataOption{{
-				Name: "set", Type: discordgo.ApplicationCommandOptionSubCommand,
-				Options: []*discordgo.ApplicationCommandInteractionDataOption{
-					{Name: "channel", Type: discordgo.ApplicationCommandOptionChannel, Value: g.channel},
-					{Name: "time", Type: discordgo.ApplicationCommandOptionString, Value: "08:00"},
-					{Name: "timezone", Type: discordgo.ApplicationCommandOptionString, Value: "Europe/Berlin"},
-					{Name: "sources", Type: discordgo.ApplicationCommandOptionString, Value: "shared"},
-				},
-			}},
+			Options: digestSet(g.channel, "Europe/Berlin", "shared"),
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -51,16 +50,8 @@ func TestArchivedCopiesThroughDiscord(t *testing.T) {
 	t.Cleanup(today.Close)
 
 	fake := fakediscord.New(t, fakediscord.Options{})
-	runMain(t, map[string]string{
-		"DISCORD_TOKEN": fake.Token(), "DISCORD_API_URL": fake.APIURL(), "HTTP_ADDR": "off",
-		"DATABASE_URL": "sqlite:" + t.TempDir() + "/precis.db", "FETCH_ALLOW_PRIVATE": "true",
-		"ARCHIVE_WAYBACK_URL": wayback.URL, "ARCHIVE_TODAY_URL": today.URL,
-	}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := fake.WaitRequest(ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
-		t.Fatal(err)
-	}
+	runMain(t, serveEnv(t, fake, allowPrivate, map[string]string{"ARCHIVE_WAYBACK_URL": wayback.URL, "ARCHIVE_TODAY_URL": today.URL}), nil)
+	ctx, _ := commandsRegistered(t, fake, 60*time.Second)
 	ask := func(link string) fakediscord.Interaction {
 		in, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "summarize",
 			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "url", Type: discordgo.ApplicationCommandOptionString, Value: link}}})

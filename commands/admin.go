@@ -8,7 +8,6 @@ import (
 
 	"github.com/precisbot/precis/internal/discordtext"
 	"github.com/precisbot/precis/pipeline"
-
 	"github.com/precisbot/precis/store"
 )
 
@@ -209,5 +208,3 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
-
-// thousands formats n with comma separators: 1240 -> "1,240".

@@ -38,13 +38,6 @@ func askCommand() Command {
 	}
 }
 
-// askPrivately reports whether an answer to req is shown to the asker
-// only: always from the Ask button, on request, and wherever the member
-// could not post in the channel themselves.
-func askPrivately(req Request) bool {
-	return req.Name == NameAskButton || req.Bool("private") || !req.CanPost()
-}
-
 // ask answers /ask and the Ask button's modal: the core's Answer, or the
 // reason there is none.
 func (h *Handler) ask(ctx context.Context, req Request, progress func(string)) Response {
@@ -70,9 +63,5 @@ func (h *Handler) ask(ctx context.Context, req Request, progress func(string)) R
 	if err != nil {
 		return Response{Error: pipeline.Explain(err)}
 	}
-	resp := Response{Answer: ans, Ephemeral: askPrivately(req)}
-	if req.Name == NameAsk && !req.Bool("private") && !req.CanPost() {
-		resp.Content = "You can't send messages in this channel, so only you can see this answer."
-	}
-	return resp
+	return Response{Answer: ans, Content: cannotPostNote(req, NameAsk, "answer")}
 }

@@ -39,13 +39,6 @@ func compareCommand() Command {
 	}
 }
 
-// comparePrivately reports whether a comparison for req is shown to the
-// member only: always from the button, on request, and wherever the member
-// could not post in the channel.
-func comparePrivately(req Request) bool {
-	return req.Name == NameCompareButton || req.Bool("private") || !req.CanPost()
-}
-
 // compare answers /compare and the Compare button.
 func (h *Handler) compare(ctx context.Context, req Request, progress func(string)) Response {
 	if h.deps.Compares == nil {
@@ -75,9 +68,5 @@ func (h *Handler) compare(ctx context.Context, req Request, progress func(string
 	if err != nil {
 		return Response{Error: pipeline.Explain(err)}
 	}
-	resp := Response{Comparison: c, Ephemeral: comparePrivately(req)}
-	if req.Name == NameCompare && !req.Bool("private") && !req.CanPost() {
-		resp.Content = "You can't send messages in this channel, so only you can see this comparison."
-	}
-	return resp
+	return Response{Comparison: c, Content: cannotPostNote(req, NameCompare, "comparison")}
 }

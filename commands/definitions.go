@@ -28,7 +28,9 @@ const (
 	PermViewChannel   int64 = 1 << 10
 	PermSendMessages  int64 = 1 << 11
 	PermEmbedLinks    int64 = 1 << 14
-	PermSendInThreads int64 = 1 << 38
+	// PermReadMessageHistory lets a member read what was said before.
+	PermReadMessageHistory int64 = 1 << 16
+	PermSendInThreads      int64 = 1 << 38
 )
 
 // MaxMinWords bounds the min_words channel setting.

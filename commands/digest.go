@@ -132,10 +132,7 @@ func (h *Handler) digest(ctx context.Context, req Request) Response {
 // they could not), and Precis can view, post and embed links there. It
 // returns the reason when not, or "".
 func (h *Handler) checkDigestChannel(ctx context.Context, req Request, channelID string) string {
-	member, ok := req.ChannelPermissions[channelID]
-	if !ok && channelID == req.ChannelID {
-		member, ok = req.Permissions, true
-	}
+	member, ok := req.permissionsIn(channelID)
 	need := PermViewChannel | PermSendMessages
 	if !ok || member&PermAdministrator == 0 && member&need != need {
 		return fmt.Sprintf("You need to be able to see and post in <#%s> to send a digest there.", channelID)

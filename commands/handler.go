@@ -106,13 +106,31 @@ func (h *Handler) Ephemeral(req Request) bool {
 	case NameSummarizeLink:
 		return !req.CanPost()
 	case NameAsk, NameAskButton:
-		return askPrivately(req)
+		return privateOrButton(req, NameAskButton)
 	case NameRecap, NameSummarizeDiscussion:
 		return recapEphemeral(req)
 	case NameCompare, NameCompareButton:
-		return comparePrivately(req)
+		return privateOrButton(req, NameCompareButton)
 	}
 	return true
+}
+
+// privateOrButton reports whether the answer to a command that also comes
+// from a button under summaries is shown to the member only: always from
+// the button, on request, and wherever the member could not post in the
+// channel themselves.
+func privateOrButton(req Request, button string) bool {
+	return req.Name == button || req.Bool("private") || !req.CanPost()
+}
+
+// cannotPostNote is the note on the answer to command when it is private
+// only because the member may not post in the channel, naming what it
+// shows ("answer"); "" otherwise.
+func cannotPostNote(req Request, command, what string) string {
+	if req.Name != command || req.Bool("private") || req.CanPost() {
+		return ""
+	}
+	return "You can't send messages in this channel, so only you can see this " + what + "."
 }
 
 // notPostable is the note on an answer that was meant to be public but is

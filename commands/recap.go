@@ -29,14 +29,6 @@ const (
 	maxReplyChain = 25
 )
 
-// Permission bits the recap handlers check (Discord's own values).
-const (
-	permViewChannel           int64 = 1 << 10
-	permSendMessages          int64 = 1 << 11
-	permReadMessageHistory    int64 = 1 << 16
-	permSendMessagesInThreads int64 = 1 << 38
-)
-
 // RecapWindows are the since: choices of /recap.
 var RecapWindows = map[string]time.Duration{"1h": time.Hour, "6h": 6 * time.Hour, "24h": 24 * time.Hour}
 
@@ -90,20 +82,21 @@ const recapOff = "Recaps are off in this channel: members' messages go to the AI
 // here themselves (checked for both channels and threads, as the deferral
 // is chosen before the channel is looked up).
 func recapEphemeral(req Request) bool {
-	return req.Name == NameSummarizeDiscussion || req.Bool("private") || !canPost(req.Permissions)
+	return req.Name == NameSummarizeDiscussion || req.Bool("private") || !canPostAnywhere(req.Permissions)
 }
 
-// canPost reports whether the member may send messages both in channels
-// and in threads.
-func canPost(perms int64) bool {
-	const both = permSendMessages | permSendMessagesInThreads
+// canPostAnywhere reports whether the member may send messages both in
+// channels and in threads (Request.CanPost checks only the one where the
+// command was used, as the adapter knows it).
+func canPostAnywhere(perms int64) bool {
+	const both = PermSendMessages | PermSendInThreads
 	return perms&PermAdministrator != 0 || perms&both == both
 }
 
 // canReadHistory reports whether the member may read the channel's
 // history.
 func canReadHistory(perms int64) bool {
-	const both = permViewChannel | permReadMessageHistory
+	const both = PermViewChannel | PermReadMessageHistory
 	return perms&PermAdministrator != 0 || perms&both == both
 }
 
@@ -155,7 +148,7 @@ func (h *Handler) recap(ctx context.Context, req Request, progress func(string))
 		return Response{Error: recapExplain(err)}
 	}
 	resp := Response{Recap: rc}
-	if req.Name == NameRecap && !req.Bool("private") && !canPost(req.Permissions) {
+	if req.Name == NameRecap && !req.Bool("private") && !canPostAnywhere(req.Permissions) {
 		resp.Content = "Only you can see this recap: you can't send messages here."
 	}
 	return resp

@@ -100,7 +100,7 @@ func (f *fakeOptIn) SetRecapEnabled(_ context.Context, _, channelID string, on b
 }
 
 const (
-	member = permViewChannel | permReadMessageHistory | permSendMessages | permSendMessagesInThreads
+	member = PermViewChannel | PermReadMessageHistory | PermSendMessages | PermSendInThreads
 	now    = "2026-03-02T12:00:00Z"
 )
 
@@ -147,9 +147,9 @@ func TestRecapHandler(t *testing.T) {
 			wantErr: "since must be"},
 		{name: "private", req: Request{Name: NameRecap, ChannelID: "general", Permissions: member, Options: map[string]any{"private": true}},
 			wantIDs: []string{"1", "2", "3", "4", "5"}, wantEph: true},
-		{name: "cannot post: private, saying why", req: Request{Name: NameRecap, ChannelID: "general", Permissions: permViewChannel | permReadMessageHistory},
+		{name: "cannot post: private, saying why", req: Request{Name: NameRecap, ChannelID: "general", Permissions: PermViewChannel | PermReadMessageHistory},
 			wantIDs: []string{"1", "2", "3", "4", "5"}, wantEph: true, wantNote: true},
-		{name: "cannot read history", req: Request{Name: NameRecap, ChannelID: "general", Permissions: permViewChannel | permSendMessages | permSendMessagesInThreads},
+		{name: "cannot read history", req: Request{Name: NameRecap, ChannelID: "general", Permissions: PermViewChannel | PermSendMessages | PermSendInThreads},
 			wantErr: "history you can read"},
 		{name: "administrator", req: Request{Name: NameRecap, ChannelID: "general", Permissions: PermAdministrator},
 			wantIDs: []string{"1", "2", "3", "4", "5"}},

@@ -85,14 +85,19 @@ func (r Request) CanPost() bool {
 	return r.Permissions&(PermSendMessages|PermAdministrator) != 0
 }
 
-// canView reports whether the member can see channelID, from the
-// permissions Discord sent for it (the channel the command was used in, or
-// one its options name); unknown means no.
-func (r Request) canView(channelID string) bool {
-	perms, ok := r.ChannelPermissions[channelID]
-	if !ok && channelID == r.ChannelID {
-		perms, ok = r.Permissions, true
+// permissionsIn is the member's permissions in channelID, as Discord sent
+// them (for the channel the command was used in, or one its options name),
+// and whether they are known.
+func (r Request) permissionsIn(channelID string) (int64, bool) {
+	if perms, ok := r.ChannelPermissions[channelID]; ok {
+		return perms, true
 	}
+	return r.Permissions, channelID == r.ChannelID
+}
+
+// canView reports whether the member can see channelID; unknown means no.
+func (r Request) canView(channelID string) bool {
+	perms, ok := r.permissionsIn(channelID)
 	return ok && perms&(PermViewChannel|PermAdministrator) != 0
 }
 

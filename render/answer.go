@@ -32,22 +32,29 @@ const (
 	maxCustomID      = 100
 )
 
-// articleButtons is the row under a summary or an answer: "Read article"
-// (a link button, when the link fits one) and "Ask a question" (when the
-// message's embed carries the link, where the click reads it from).
-func articleButtons(link string, embedLinked, none bool) []discordgo.MessageComponent {
-	var row []discordgo.MessageComponent
-	if !none && link != "" && len(link) <= renderMaxButtonURL {
-		row = append(row, discordgo.Button{Label: renderButtonLabel, Style: discordgo.LinkButton, URL: link})
+// articleButtons are the buttons under a summary or an answer: "Read
+// article" (a link button, when the link fits one) and "Ask a question"
+// (when the message's embed carries the link, where the click reads it
+// from).
+func articleButtons(link string, embedLinked bool) []discordgo.MessageComponent {
+	var btns []discordgo.MessageComponent
+	if link != "" && len(link) <= renderMaxButtonURL {
+		btns = append(btns, discordgo.Button{Label: renderButtonLabel, Style: discordgo.LinkButton, URL: link})
 	}
-	if !none && link != "" && embedLinked {
-		row = append(row, discordgo.Button{Label: askButtonLabel, Style: discordgo.SecondaryButton, CustomID: AskButtonID,
+	if link != "" && embedLinked {
+		btns = append(btns, discordgo.Button{Label: askButtonLabel, Style: discordgo.SecondaryButton, CustomID: AskButtonID,
 			Emoji: &discordgo.ComponentEmoji{Name: "❓"}})
 	}
-	if len(row) == 0 {
+	return btns
+}
+
+// buttonRow puts buttons in one action row; no buttons make no row (an
+// empty list, which clears the components of an edited message).
+func buttonRow(btns []discordgo.MessageComponent) []discordgo.MessageComponent {
+	if len(btns) == 0 {
 		return []discordgo.MessageComponent{}
 	}
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: btns}}
 }
 
 // AskModal is the answer to a click on the Ask button: a modal (response
@@ -102,8 +109,8 @@ func Answer(a *summarize.Answer) *discordgo.MessageSend {
 	e.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(answerFooter(a), discordtext.MaxFooter)}
 
 	var b strings.Builder
-	if note := strings.TrimSpace(a.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
+	if note := renderNote(a.Note); note != "" {
+		b.WriteString(note + "\n\n")
 	}
 	if q := renderPlain(a.Question); q != "" {
 		b.WriteString("**Q:** " + discordtext.Escape(q) + "\n\n")
@@ -122,11 +129,11 @@ func Answer(a *summarize.Answer) *discordgo.MessageSend {
 			blocks = append(blocks, bl)
 		}
 	}
-	e.Fields = renderPack(askEvidenceField, blocks, budget-discordtext.Len(e.Description), 0, renderMoreQuotes, false)
+	e.Fields = renderPack(askEvidenceField, blocks, budget-discordtext.Len(e.Description), renderMoreQuotes, false)
 	embeds := fitEmbeds([]*discordgo.MessageEmbed{e})
 	return &discordgo.MessageSend{
 		Embeds:          embeds,
-		Components:      articleButtons(link, e.URL != "", false),
+		Components:      buttonRow(articleButtons(link, e.URL != "")),
 		AllowedMentions: noMentions(),
 	}
 }

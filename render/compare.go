@@ -36,10 +36,7 @@ func alsoCoveredField(s *summarize.Summary) *discordgo.MessageEmbedField {
 	var links []string
 	for _, c := range s.AlsoCovered {
 		name := discordtext.Truncate(discordtext.Escape(renderFirst(renderLine(c.Site), renderHost(c.URL), "another outlet")), 80)
-		if u := renderURL(c.URL); u != "" && len(u) <= renderMaxEmbedURL {
-			name = "[" + name + "](" + markdownURL(u) + ")"
-		}
-		links = append(links, name)
+		links = append(links, renderLinked(name, c.URL))
 	}
 	if len(links) == 0 {
 		return nil
@@ -55,21 +52,11 @@ func alsoCoveredLen(s *summarize.Summary) int {
 	return 0
 }
 
-// withCompareButton adds the Compare button to a summary's row when its
-// story has other coverage and the message's embed carries the link.
-func withCompareButton(rows []discordgo.MessageComponent, s *summarize.Summary, embedLinked, none bool) []discordgo.MessageComponent {
-	if none || !embedLinked || len(s.AlsoCovered) == 0 {
-		return rows
-	}
-	btn := discordgo.Button{Label: compareButtonLabel, Style: discordgo.SecondaryButton, CustomID: CompareButtonID,
+// compareButton is the Compare button, for a summary whose story has
+// other coverage and whose embed carries the link.
+func compareButton() discordgo.Button {
+	return discordgo.Button{Label: compareButtonLabel, Style: discordgo.SecondaryButton, CustomID: CompareButtonID,
 		Emoji: &discordgo.ComponentEmoji{Name: "⚖️"}}
-	if len(rows) == 0 {
-		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{btn}}}
-	}
-	row := rows[0].(discordgo.ActionsRow)
-	row.Components = append(row.Components, btn)
-	rows[0] = row
-	return rows
 }
 
 // Comparison renders a checked comparison as one Discord message: an
@@ -91,8 +78,8 @@ func Comparison(c *compare.Comparison) *discordgo.MessageSend {
 	main.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(compareFooter(c), discordtext.MaxFooter)}
 
 	var b strings.Builder
-	if note := strings.TrimSpace(c.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
+	if note := renderNote(c.Note); note != "" {
+		b.WriteString(note + "\n\n")
 	}
 	for i, a := range c.Articles {
 		if i > 0 {
@@ -123,23 +110,12 @@ func Comparison(c *compare.Comparison) *discordgo.MessageSend {
 			quotes = append(quotes, l)
 		}
 	}
-	budget := discordtext.MaxEmbedTotal - embedLength(main)
-	var fields []*discordgo.MessageEmbedField
-	add := func(name string, ls []string, more renderNoun) {
-		fs := renderPack(name, ls, budget, 0, more, true)
-		for _, f := range fs {
-			budget -= discordtext.Len(f.Name) + discordtext.Len(f.Value)
-		}
-		fields = append(fields, fs...)
-	}
-	add("What all report", common, compareMorePoints)
-	add("What only some report", diffs, compareMorePoints)
-	add("Framing", framing, compareMoreNotes)
-	add("Whom they quote", quotes, compareMoreQuotes)
-	if len(fields) > discordtext.MaxFields {
-		fields = fields[:discordtext.MaxFields]
-	}
-	main.Fields = fields
+	p := fieldPacker{budget: discordtext.MaxEmbedTotal - embedLength(main)}
+	p.add("What all report", common, compareMorePoints, true)
+	p.add("What only some report", diffs, compareMorePoints, true)
+	p.add("Framing", framing, compareMoreNotes, true)
+	p.add("Whom they quote", quotes, compareMoreQuotes, true)
+	main.Fields = p.fields
 	return &discordgo.MessageSend{
 		Embeds:          fitEmbeds([]*discordgo.MessageEmbed{main}),
 		Components:      []discordgo.MessageComponent{},
@@ -151,10 +127,7 @@ func Comparison(c *compare.Comparison) *discordgo.MessageSend {
 // the article's title.
 func compareOutlet(a compare.Article) string {
 	name := discordtext.Escape(renderFirst(renderLine(a.Site), renderHost(a.URL), "an outlet"))
-	if u := renderURL(a.URL); u != "" && len(u) <= renderMaxEmbedURL {
-		name = "[" + name + "](" + markdownURL(u) + ")"
-	}
-	line := "• **" + name + "**"
+	line := "• **" + renderLinked(name, a.URL) + "**"
 	if t := renderLine(a.Title); t != "" {
 		line += ": " + discordtext.Truncate(discordtext.Escape(t), compareMaxTitle)
 	}

@@ -35,11 +35,7 @@ func Digest(d *digest.Digest) []*discordgo.MessageSend {
 			AllowedMentions: noMentions(),
 		}}
 	}
-	stories := "stories"
-	if len(d.Stories) == 1 {
-		stories = "story"
-	}
-	header := fmt.Sprintf("%s: %d %s", DigestHeader(d), len(d.Stories), stories)
+	header := fmt.Sprintf("%s: %d %s", DigestHeader(d), len(d.Stories), plural(len(d.Stories), "story", "stories"))
 
 	var msgs []*discordgo.MessageSend
 	var cur []*discordgo.MessageEmbed

@@ -39,8 +39,8 @@ func Recap(rc *recap.Recap) *discordgo.MessageSend {
 	main.Footer = &discordgo.MessageEmbedFooter{Text: discordtext.Truncate(recapFooter(rc), discordtext.MaxFooter)}
 
 	var b strings.Builder
-	if note := strings.TrimSpace(rc.Note); note != "" {
-		b.WriteString(renderNoteMarker + "*" + discordtext.Escape(renderLine(note)) + "*\n\n")
+	if note := renderNote(rc.Note); note != "" {
+		b.WriteString(note + "\n\n")
 	}
 	if s := strings.TrimSpace(rc.Summary); s != "" {
 		b.WriteString(discordtext.Escape(renderParagraphs(s)))
@@ -76,23 +76,15 @@ func Recap(rc *recap.Recap) *discordgo.MessageSend {
 		}
 	}
 
-	budget := discordtext.MaxEmbedTotal - embedLength(main)
-	var fields []*discordgo.MessageEmbedField
-	add := func(name string, ls []string, more renderNoun, cut bool) {
-		fs := renderPack(name, ls, budget, 0, more, cut)
-		for _, f := range fs {
-			budget -= discordtext.Len(f.Name) + discordtext.Len(f.Value)
-		}
-		fields = append(fields, fs...)
-	}
-	add("Points", lines(rc.Points), recapMorePoints, true)
-	add("Quotes", quotes, recapMoreQuotes, false)
-	add("Open questions", lines(rc.OpenQuestions), recapMoreQuestions, true)
+	p := fieldPacker{budget: discordtext.MaxEmbedTotal - embedLength(main)}
+	p.add("Points", lines(rc.Points), recapMorePoints, true)
+	p.add("Quotes", quotes, recapMoreQuotes, false)
+	p.add("Open questions", lines(rc.OpenQuestions), recapMoreQuestions, true)
 	if names := recapNames(rc.Names); names != "" {
-		add("Participants", []string{names}, renderNoun{}, true)
+		p.add("Participants", []string{names}, renderNoun{}, true)
 	}
-	add("Links shared", links, recapMoreLinks, false)
-	main.Fields = fields
+	p.add("Links shared", links, recapMoreLinks, false)
+	main.Fields = p.fields
 	return &discordgo.MessageSend{
 		Embeds:          fitEmbeds([]*discordgo.MessageEmbed{main}),
 		Components:      []discordgo.MessageComponent{},

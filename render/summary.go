@@ -68,14 +68,7 @@ func Summary(s *summarize.Summary, opts Options) *discordgo.MessageSend {
 // cleared, embeds and components replaced. ReplyTo is ignored, as edits
 // cannot change what a message replies to.
 func SummaryEdit(s *summarize.Summary, opts Options) *discordgo.WebhookEdit {
-	embeds, components := renderSummaryParts(s, opts)
-	content := ""
-	return &discordgo.WebhookEdit{
-		Content:         &content,
-		Embeds:          &embeds,
-		Components:      &components,
-		AllowedMentions: noMentions(),
-	}
+	return Edit(Summary(s, opts))
 }
 
 // Error renders a short user-facing error as ephemeral interaction
@@ -101,10 +94,7 @@ func linkButtons(links []commands.Link) []discordgo.MessageComponent {
 			row = append(row, discordgo.Button{Label: discordtext.Truncate(l.Label, 80), Style: discordgo.LinkButton, URL: u})
 		}
 	}
-	if len(row) == 0 {
-		return []discordgo.MessageComponent{}
-	}
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+	return buttonRow(row)
 }
 
 // ErrorEdit renders a short user-facing error as an edit of a
@@ -131,14 +121,7 @@ func renderErrorText(msg string) string {
 }
 
 func renderTextEdit(content string) *discordgo.WebhookEdit {
-	embeds := []*discordgo.MessageEmbed{}
-	components := []discordgo.MessageComponent{}
-	return &discordgo.WebhookEdit{
-		Content:         &content,
-		Embeds:          &embeds,
-		Components:      &components,
-		AllowedMentions: noMentions(),
-	}
+	return Edit(&discordgo.MessageSend{Content: content})
 }
 
 func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.MessageEmbed, []discordgo.MessageComponent) {
@@ -206,9 +189,9 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 
 	main.Description = discordtext.Truncate(desc, alloc[0])
 	var fields []*discordgo.MessageEmbedField
-	fields = append(fields, renderPack("Key points", pointLines, alloc[1], 0, renderMorePoints, true)...)
-	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], 0, renderMoreQuotes, false)...)
-	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], 0, renderMorePerspectives, true)...)
+	fields = append(fields, renderPack("Key points", pointLines, alloc[1], renderMorePoints, true)...)
+	fields = append(fields, renderPack("Quotes", quoteBlocks, alloc[3], renderMoreQuotes, false)...)
+	fields = append(fields, renderPack("Perspectives", perspLines, alloc[2], renderMorePerspectives, true)...)
 	if f := alsoCoveredField(s); f != nil {
 		fields = append(fields, f)
 	}
@@ -225,7 +208,10 @@ func renderSummaryParts(s *summarize.Summary, opts Options) ([]*discordgo.Messag
 	}
 	embeds = fitEmbeds(embeds)
 
-	return embeds, withCompareButton(withArchiveButton(articleButtons(link, main.URL != "", opts.NoButton), s.Archive, opts.NoButton), s, main.URL != "", opts.NoButton)
+	if opts.NoButton {
+		return embeds, buttonRow(nil)
+	}
+	return embeds, buttonRow(summaryButtons(s, link, main.URL != ""))
 }
 
 // renderShare splits budget between the parts: first each gets up to its floor,
@@ -299,18 +285,32 @@ func (n renderNoun) count(k int) string {
 // renderMinCut is the shortest useful remainder of a line cut to fit.
 const renderMinCut = 80
 
+// fieldPacker packs sections of lines into fields one after another, each
+// within what the sections before it left of budget.
+type fieldPacker struct {
+	budget int
+	fields []*discordgo.MessageEmbedField
+}
+
+// add packs one section with renderPack and takes its length off the
+// budget.
+func (p *fieldPacker) add(name string, lines []string, more renderNoun, cut bool) {
+	fs := renderPack(name, lines, p.budget, more, cut)
+	for _, f := range fs {
+		p.budget -= discordtext.Len(f.Name) + discordtext.Len(f.Value)
+	}
+	p.fields = append(p.fields, fs...)
+}
+
 // renderPack packs lines (bullets, quotes or perspectives) into fields of
 // at most 1024 characters named name, then "name (continued)", using at
 // most budget characters in all, names included. When the budget runs out
-// the remaining lines are dropped and counted, together with the dropped
-// lines the caller already left out, in a final "+N more …" line. With
-// cut, a line that does not fit whole may be shortened at a word boundary
-// instead; quotes are never cut for budget, only to the 1024 field limit.
-func renderPack(name string, lines []string, budget, dropped int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
-	if len(lines) == 0 {
-		return renderMore(nil, name, dropped, more)
-	}
-	if dropped == 0 && renderDemand(name, lines) <= budget {
+// the remaining lines are dropped and counted in a final "+N more …"
+// line. With cut, a line that does not fit whole may be shortened at a
+// word boundary instead; quotes are never cut for budget, only to the 1024
+// field limit.
+func renderPack(name string, lines []string, budget int, more renderNoun, cut bool) []*discordgo.MessageEmbedField {
+	if renderDemand(name, lines) <= budget {
 		return renderPackAll(name, lines)
 	}
 	const sep = "\n\n"
@@ -319,7 +319,7 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 	used := 0
 	for i, line := range lines {
 		reserve := 0
-		if dropped+len(lines)-i-1 > 0 {
+		if i < len(lines)-1 {
 			reserve = renderMoreReserve
 		}
 		line = discordtext.Truncate(line, discordtext.MaxFieldValue)
@@ -339,7 +339,7 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		room := min(discordtext.MaxFieldValue, budget-used-discordtext.Len(fname)-reserve)
 		if ll > room {
 			if !cut || room < renderMinCut {
-				return renderMore(fields, name, dropped+len(lines)-i, more)
+				return renderMore(fields, name, len(lines)-i, more)
 			}
 			line = discordtext.Truncate(line, room)
 			ll = discordtext.Len(line)
@@ -348,15 +348,12 @@ func renderPack(name string, lines []string, budget, dropped int, more renderNou
 		fields = append(fields, cur)
 		used += discordtext.Len(fname) + ll
 	}
-	return renderMore(fields, name, dropped, more)
+	return fields
 }
 
-// renderMore adds "+N more …" to the last field, or as a field of its
-// own, when n > 0; renderPack reserved room for it.
+// renderMore adds "+N more …" (n > 0) to the last field, or as a field
+// of its own; renderPack reserved room for it.
 func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more renderNoun) []*discordgo.MessageEmbedField {
-	if n <= 0 {
-		return fields
-	}
 	line := more.count(n)
 	if len(fields) > 0 {
 		last := fields[len(fields)-1]
@@ -374,8 +371,8 @@ func renderMore(fields []*discordgo.MessageEmbedField, name string, n int, more 
 
 func renderDescription(s *summarize.Summary) string {
 	var parts []string
-	if note := renderShownNote(s); note != "" {
-		parts = append(parts, renderNoteMarker+"*"+discordtext.Escape(renderLine(note))+"*")
+	if note := renderNote(renderShownNote(s)); note != "" {
+		parts = append(parts, note)
 	}
 	if a := renderArchiveLine(s.Archive); a != "" {
 		parts = append(parts, a)
@@ -448,6 +445,24 @@ func renderShownNote(s *summarize.Summary) string {
 		return ""
 	}
 	return note
+}
+
+// renderNote is a note shown above a message's text: italic, after the
+// warning marker; "" when there is none.
+func renderNote(note string) string {
+	if note = renderLine(note); note == "" {
+		return ""
+	}
+	return renderNoteMarker + "*" + discordtext.Escape(note) + "*"
+}
+
+// renderLinked is text as a masked link to u when u is a web link that
+// fits an embed, else text as it is.
+func renderLinked(text, u string) string {
+	if u = renderURL(u); u != "" && len(u) <= renderMaxEmbedURL {
+		return "[" + text + "](" + markdownURL(u) + ")"
+	}
+	return text
 }
 
 // renderSameWords reports whether headline says what title says: the same
@@ -572,7 +587,7 @@ func renderPlain(s string) string {
 // renderLine collapses all white space, line breaks included, to single
 // spaces and drops control and invisible formatting characters.
 func renderLine(s string) string {
-	return strings.Join(strings.Fields(renderStrip(s)), " ")
+	return strings.Join(strings.Fields(renderStrip(s, ' ')), " ")
 }
 
 var renderBlankLines = regexp.MustCompile(`\n\s*\n`)
@@ -580,9 +595,8 @@ var renderBlankLines = regexp.MustCompile(`\n\s*\n`)
 // renderParagraphs keeps paragraph breaks (blank lines) but collapses all other
 // white space.
 func renderParagraphs(s string) string {
-	s = strings.ReplaceAll(renderStripKeepNL(s), "\r\n", "\n")
 	var out []string
-	for _, p := range renderBlankLines.Split(s, -1) {
+	for _, p := range renderBlankLines.Split(renderStrip(s, '\n'), -1) {
 		if p = renderLine(p); p != "" {
 			out = append(out, p)
 		}
@@ -590,23 +604,13 @@ func renderParagraphs(s string) string {
 	return strings.Join(out, "\n\n")
 }
 
-func renderStrip(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r':
-			return ' '
-		case unicode.IsControl(r), renderInvisible(r):
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func renderStripKeepNL(s string) string {
+// renderStrip drops control and invisible formatting characters, makes
+// tabs and carriage returns spaces, and line breaks nl.
+func renderStrip(s string, nl rune) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':
-			return r
+			return nl
 		case r == '\t' || r == '\r':
 			return ' '
 		case unicode.IsControl(r), renderInvisible(r):
@@ -628,22 +632,19 @@ func renderInvisible(r rune) bool {
 	return false
 }
 
-// withArchiveButton adds an "Archived copy" link button to a card made
-// from an archived copy, beside the link to the original.
-func withArchiveButton(rows []discordgo.MessageComponent, a *article.Archived, none bool) []discordgo.MessageComponent {
-	u := ""
-	if a != nil {
-		u = renderURL(a.URL)
+// summaryButtons are the buttons under a summary: those of articleButtons,
+// then "Archived copy" for a card made from an archived copy, then
+// Compare when the story has other coverage and the embed carries the
+// link.
+func summaryButtons(s *summarize.Summary, link string, embedLinked bool) []discordgo.MessageComponent {
+	btns := articleButtons(link, embedLinked)
+	if s.Archive != nil {
+		if u := renderURL(s.Archive.URL); u != "" && len(u) <= renderMaxButtonURL {
+			btns = append(btns, discordgo.Button{Label: "Archived copy", Style: discordgo.LinkButton, URL: u})
+		}
 	}
-	if none || u == "" || len(u) > renderMaxButtonURL {
-		return rows
+	if embedLinked && len(s.AlsoCovered) > 0 {
+		btns = append(btns, compareButton())
 	}
-	btn := discordgo.Button{Label: "Archived copy", Style: discordgo.LinkButton, URL: u}
-	if len(rows) == 0 {
-		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{btn}}}
-	}
-	row := rows[0].(discordgo.ActionsRow)
-	row.Components = append(row.Components, btn)
-	rows[0] = row
-	return rows
+	return btns
 }
