@@ -613,23 +613,11 @@ func renderStrip(s string, nl rune) string {
 			return nl
 		case r == '\t' || r == '\r':
 			return ' '
-		case unicode.IsControl(r), renderInvisible(r):
+		case unicode.IsControl(r), discordtext.Invisible(r):
 			return -1
 		}
 		return r
 	}, s)
-}
-
-// renderInvisible reports format characters that can hide text or reverse it
-// (zero-width and bidi controls). ZWJ stays: emoji sequences need it.
-func renderInvisible(r rune) bool {
-	switch r {
-	case '\u200b', '\u200c', '\u200e', '\u200f', '\u2060', '\ufeff',
-		'\u202a', '\u202b', '\u202c', '\u202d', '\u202e',
-		'\u2066', '\u2067', '\u2068', '\u2069':
-		return true
-	}
-	return false
 }
 
 // summaryButtons are the buttons under a summary: those of articleButtons,

@@ -52,8 +52,8 @@ func NeutralizeMentions(s string) string {
 }
 
 // SafeLine makes untrusted text (titles, summaries, channel names) inert as
-// one line of Discord Markdown: invalid UTF-8 and control characters
-// dropped, line breaks and tabs made spaces, runs of white space collapsed,
+// one line of Discord Markdown: invalid UTF-8, control characters and
+// Invisible ones dropped, line breaks and tabs made spaces, runs of white space collapsed,
 // then Escape. Messages also carry allowed_mentions with an empty parse
 // list; this is the second belt.
 func SafeLine(s string) string {
@@ -64,10 +64,23 @@ func SafeLine(s string) string {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || Invisible(r) {
 			return -1
 		}
 		return r
 	}, s)
 	return Escape(strings.Join(strings.Fields(s), " "))
+}
+
+// Invisible reports format characters that can hide text or reverse it
+// (zero-width and bidi controls). The zero-width joiner stays: emoji
+// sequences need it.
+func Invisible(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200e', '\u200f', '\u2060', '\ufeff',
+		'\u202a', '\u202b', '\u202c', '\u202d', '\u202e',
+		'\u2066', '\u2067', '\u2068', '\u2069':
+		return true
+	}
+	return false
 }

@@ -23,3 +23,20 @@ func TestEscapeAndMentions(t *testing.T) {
 		t.Errorf("NeutralizeMentions = %q", got)
 	}
 }
+
+func TestSafeLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"breaks and runs of space", "Storm\n\thits   coast", "Storm hits coast"},
+		{"control characters", "Storm\x00\x07 hits", "Storm hits"},
+		{"bidi override and zero-width", "evil\u202egnp.exe \u200bhidden\u2066", "evilgnp.exe hidden"},
+		{"emoji joiner kept", "👩\u200d💻 coder", "👩\u200d💻 coder"},
+		{"mention still neutralised", "@\u200beveryone", "@\u200beveryone"},
+		{"invalid UTF-8", "a\xffb", "ab"},
+	}
+	for _, tt := range tests {
+		if got := SafeLine(tt.in); got != tt.want {
+			t.Errorf("%s: SafeLine(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
