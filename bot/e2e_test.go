@@ -426,7 +426,11 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 }
 
 // A 📰 from a member who may not post in the channel makes Precis say
-// nothing: it never speaks where the asker could not.
+// nothing: it never speaks where the asker could not. The member is not
+// the default user, who owns the fake guild and so may do anything. The
+// test proves the
+// reaction was handled (its settings were read, the bot went idle, the
+// refusal was counted) before it checks that nothing was said.
 func TestReactionFromMemberWhoCannotPost(t *testing.T) {
 	t.Parallel()
 	h := startBot(t, func(c *harnessConfig) {
@@ -434,21 +438,39 @@ func TestReactionFromMemberWhoCannotPost(t *testing.T) {
 			EveryonePermissions: discordgo.PermissionViewChannel | discordgo.PermissionAddReactions | discordgo.PermissionReadMessageHistory}}
 	})
 	g, c := fakediscord.DefaultGuildID, fakediscord.DefaultChannelID
-	_ = h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "reaction"})
+	if err := h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "reaction"}); err != nil {
+		t.Fatal(err)
+	}
 	msg, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/react"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-h.store.Linked
-	if err := h.fake.SendReaction(fakediscord.Reaction{MessageID: msg["id"].(string), Emoji: reactionEmoji}); err != nil {
+	<-h.store.Linked // the message handler is done with the settings
+	for len(h.store.SettingsRead) > 0 {
+		<-h.store.SettingsRead
+	}
+	const member = "1400000000000000099"
+	if err := h.fake.SendReaction(fakediscord.Reaction{UserID: member, MessageID: msg["id"].(string), Emoji: reactionEmoji}); err != nil {
 		t.Fatal(err)
 	}
-	// The reaction handler fetches nothing and posts nothing; wait for it.
-	if _, err := h.fake.WaitDispatch(h.ctx, "MESSAGE_REACTION_ADD", 1); err != nil {
-		t.Fatal(err)
+	// The reaction handler reads the channel's settings once it has begun;
+	// Idle then waits for it to return.
+	select {
+	case key := <-h.store.SettingsRead:
+		if key != g+"/"+c {
+			t.Fatalf("settings read for %s, want %s/%s", key, g, c)
+		}
+	case <-h.ctx.Done():
+		t.Fatal("the reaction was never handled")
 	}
 	if !h.bot.Idle(h.ctx) {
 		t.Fatal("busy")
+	}
+	if n := h.bot.Metrics().Counter("precis_summaries_total", "source", pipeline.SourceReaction, "outcome", "not_allowed"); n != 1 {
+		t.Errorf("not_allowed reactions counted %v, want 1", n)
+	}
+	if n := count(h.fake.Requests(), fakediscord.Match("GET", "/channels/*/messages/*")); n != 0 {
+		t.Errorf("the reacted message was fetched %d times", n)
 	}
 	if n := count(h.fake.Requests(), fakediscord.Match("POST", "/channels/*/messages")); n != 0 || h.reader.Calls("https://news.example/react") != 0 {
 		t.Errorf("Precis answered a reaction of a member who cannot post (%d posts)", n)
