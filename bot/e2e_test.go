@@ -32,7 +32,6 @@ type harness struct {
 	store  *fakecore.Store
 	ctx    context.Context // the test's deadline
 	cancel context.CancelFunc
-	done   chan error
 }
 
 // harnessConfig is what a test may change before the bot starts.
@@ -41,6 +40,9 @@ type harnessConfig struct {
 	client ClientOptions
 	bot    Options
 	core   pipeline.Options
+	// botStore, when set, is the adapter's store in place of the fake one
+	// (a wrapper that records calls, say).
+	botStore Store
 }
 
 type harnessOpt func(*harnessConfig)
@@ -76,28 +78,36 @@ func startBot(t *testing.T, opts ...harnessOpt) *harness {
 	h := &harness{t: t, fake: fake, reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"), store: fakecore.NewStore()}
 	h.bot, h.pipe = newTestBot(t, cfg, h.reader, h.llm, h.store)
 	h.ctx, h.cancel = context.WithTimeout(context.Background(), 30*time.Second)
-	runCtx, stop := context.WithCancel(context.Background())
-	h.done = make(chan error, 1)
-	go func() { h.done <- h.bot.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-h.done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("Run did not return after cancel")
-		}
-		h.cancel()
-	})
+	t.Cleanup(h.cancel) // after the bot has stopped: cleanups run last first
+	runBot(t, h.bot)
 	if _, err := fake.WaitRequest(h.ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
 		t.Fatalf("commands not registered: %v", err)
 	}
 	return h
 }
 
-// newTestBot builds the core, the handlers, the client and the bot.
+// runBot runs b until the test ends; the cleanup cancels it and checks
+// that Run returns nil soon.
+func runBot(t *testing.T, b *Bot) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("Run did not return after cancel")
+		}
+	})
+}
+
+// newTestBot builds the core, the handlers, the client and the bot, all on
+// st but the adapter's own store when cfg.botStore is set.
 func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, llm pipeline.Summarizer, st *fakecore.Store) (*Bot, *pipeline.Pipeline) {
 	t.Helper()
 	m := metrics.New()
@@ -113,7 +123,11 @@ func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, 
 		t.Fatal(err)
 	}
 	handler := commands.New(commands.Deps{Pipeline: p, Settings: st, Usage: st, FindLinks: article.FindLinks}, commands.Limits{MinWords: 80})
-	b, err := New(client, Deps{Core: p, Commands: handler, Store: st, Metrics: m}, cfg.bot)
+	var bst Store = st
+	if cfg.botStore != nil {
+		bst = cfg.botStore
+	}
+	b, err := New(client, Deps{Core: p, Commands: handler, Store: bst, Metrics: m}, cfg.bot)
 	if err != nil {
 		t.Fatal(err)
 	}
