@@ -134,12 +134,18 @@ func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, 
 	return b, p
 }
 
-// putSummary stores s as the fake LLM's normal-length summary of norm in
-// the default language, as the core would have.
-func (h *harness) putSummary(norm string, s *summarize.Summary) {
-	data, _ := json.Marshal(map[string]any{"made_at": time.Now(), "summary": s})
-	key := pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: summarize.LengthNormal})
-	_ = h.store.PutSummary(context.Background(), key, norm, data)
+// putSummary stores s as the fake LLM's summary of norm at length in the
+// default language, as the core would have.
+func (h *harness) putSummary(norm, length string, s *summarize.Summary) {
+	h.t.Helper()
+	data, err := json.Marshal(map[string]any{"made_at": time.Now(), "summary": s})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	key := pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: length})
+	if err := h.store.PutSummary(context.Background(), key, norm, data); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func (h *harness) wait(pred func(fakediscord.Request) bool) fakediscord.Request {
@@ -426,7 +432,7 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 	h := startBot(t)
 	norm, _ := article.NormalizeURL("https://news.example/cached")
 	s, _ := h.llm.Summarize(context.Background(), &article.Article{URL: norm, Title: "Cached"}, summarize.Options{})
-	h.putSummary(norm, s)
+	h.putSummary(norm, summarize.LengthNormal, s)
 	if _, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/cached"}); err != nil {
 		t.Fatal(err)
 	}
