@@ -136,4 +136,12 @@ func TestOneModelCallPerLinkInOneProcess(t *testing.T) {
 	if n := e.llm.Calls(u); n != 1 {
 		t.Errorf("%d model calls for one link in one process, want 1", n)
 	}
+	// Each caller looked in the cache once (two misses); the one that
+	// waited got the other's summary (one flight), however long it polled.
+	for result, want := range map[string]float64{"miss": 2, "hit": 0, "flight": 1} {
+		if got := p.metrics.Counter("precis_cache_lookups_total", "result", result); got != want {
+			t.Errorf("cache lookups %s = %v, want %v", result, got, want)
+		}
+	}
 }
+

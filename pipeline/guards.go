@@ -152,7 +152,7 @@ func (p *Pipeline) awaitClaim(ctx context.Context, key, owner string) (s *summar
 			return nil, false, ctx.Err()
 		case <-t.C:
 		}
-		if s, ok := p.cached(ctx, key); ok {
+		if s, ok := p.lookup(ctx, key); ok {
 			p.metrics.Cache("flight")
 			return s, false, nil
 		}
