@@ -145,3 +145,50 @@ func TestOneModelCallPerLinkInOneProcess(t *testing.T) {
 	}
 }
 
+// finishingStore refuses the first summary claim; before granting the
+// next it runs finish, as if the process that held the claim had just
+// stored its summary and let the claim go.
+type finishingStore struct {
+	*fakecore.Store
+	mu     sync.Mutex
+	calls  int
+	finish func()
+}
+
+func (s *finishingStore) ClaimSummary(ctx context.Context, key, owner string, now time.Time, lease time.Duration) (bool, error) {
+	s.mu.Lock()
+	s.calls++
+	first := s.calls == 1
+	s.mu.Unlock()
+	if first {
+		return false, nil
+	}
+	s.finish()
+	return s.Store.ClaimSummary(ctx, key, owner, now, lease)
+}
+
+// A process that wins a link's claim after waiting for another one takes
+// the summary the other just stored instead of making it again.
+func TestClaimWonAfterWaitTakesTheStoredSummary(t *testing.T) {
+	e := newPipeEnv(t, nil)
+	const u = "https://news.example/raced"
+	st := &finishingStore{Store: e.store, finish: func() {
+		e.putSummary(u, e.llm.Model(), &summarize.Summary{URL: u, Title: "Raced", Summary: "Made by the other process."})
+	}}
+	p, err := New(Deps{Reader: e.reader, LLM: e.llm, Extractive: e.ext, Store: st, Now: func() time.Time { return e.now }}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	s, err := p.Summarize(context.Background(), Request{URL: u, Asked: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Summary != "Made by the other process." || e.reader.Calls(u) != 0 || e.llm.Calls(u) != 0 {
+		t.Errorf("summary %q after %d fetches and %d model calls, want the other's, none",
+			s.Summary, e.reader.Calls(u), e.llm.Calls(u))
+	}
+	if won, err := e.store.ClaimSummary(context.Background(), CacheKey(u, e.llm.Model(), summarize.Options{Length: summarize.LengthNormal}), "someone", e.now, time.Minute); err != nil || !won {
+		t.Errorf("the claim taken to look was kept: ClaimSummary = %v, %v", won, err)
+	}
+}
