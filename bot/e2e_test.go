@@ -32,7 +32,6 @@ type harness struct {
 	store  *fakecore.Store
 	ctx    context.Context // the test's deadline
 	cancel context.CancelFunc
-	done   chan error
 }
 
 // harnessConfig is what a test may change before the bot starts.
@@ -41,6 +40,9 @@ type harnessConfig struct {
 	client ClientOptions
 	bot    Options
 	core   pipeline.Options
+	// botStore, when set, is the adapter's store in place of the fake one
+	// (a wrapper that records calls, say).
+	botStore Store
 }
 
 type harnessOpt func(*harnessConfig)
@@ -76,28 +78,36 @@ func startBot(t *testing.T, opts ...harnessOpt) *harness {
 	h := &harness{t: t, fake: fake, reader: fakecore.NewReader(), llm: fakecore.NewSummarizer("fake-llm"), store: fakecore.NewStore()}
 	h.bot, h.pipe = newTestBot(t, cfg, h.reader, h.llm, h.store)
 	h.ctx, h.cancel = context.WithTimeout(context.Background(), 30*time.Second)
-	runCtx, stop := context.WithCancel(context.Background())
-	h.done = make(chan error, 1)
-	go func() { h.done <- h.bot.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-h.done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("Run did not return after cancel")
-		}
-		h.cancel()
-	})
+	t.Cleanup(h.cancel) // after the bot has stopped: cleanups run last first
+	runBot(t, h.bot)
 	if _, err := fake.WaitRequest(h.ctx, fakediscord.Match("PUT", "/applications/*/**")); err != nil {
 		t.Fatalf("commands not registered: %v", err)
 	}
 	return h
 }
 
-// newTestBot builds the core, the handlers, the client and the bot.
+// runBot runs b until the test ends; the cleanup cancels it and checks
+// that Run returns nil soon.
+func runBot(t *testing.T, b *Bot) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("Run did not return after cancel")
+		}
+	})
+}
+
+// newTestBot builds the core, the handlers, the client and the bot, all on
+// st but the adapter's own store when cfg.botStore is set.
 func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, llm pipeline.Summarizer, st *fakecore.Store) (*Bot, *pipeline.Pipeline) {
 	t.Helper()
 	m := metrics.New()
@@ -113,19 +123,29 @@ func newTestBot(t testing.TB, cfg harnessConfig, reader pipeline.ArticleReader, 
 		t.Fatal(err)
 	}
 	handler := commands.New(commands.Deps{Pipeline: p, Settings: st, Usage: st, FindLinks: article.FindLinks}, commands.Limits{MinWords: 80})
-	b, err := New(client, Deps{Core: p, Commands: handler, Store: st, Metrics: m}, cfg.bot)
+	var bst Store = st
+	if cfg.botStore != nil {
+		bst = cfg.botStore
+	}
+	b, err := New(client, Deps{Core: p, Commands: handler, Store: bst, Metrics: m}, cfg.bot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b, p
 }
 
-// putSummary stores s as the fake LLM's normal-length summary of norm in
-// the default language, as the core would have.
-func (h *harness) putSummary(norm string, s *summarize.Summary) {
-	data, _ := json.Marshal(map[string]any{"made_at": time.Now(), "summary": s})
-	key := pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: summarize.LengthNormal})
-	_ = h.store.PutSummary(context.Background(), key, norm, data)
+// putSummary stores s as the fake LLM's summary of norm at length in the
+// default language, as the core would have.
+func (h *harness) putSummary(norm, length string, s *summarize.Summary) {
+	h.t.Helper()
+	data, err := json.Marshal(map[string]any{"made_at": time.Now(), "summary": s})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	key := pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: length})
+	if err := h.store.PutSummary(context.Background(), key, norm, data); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func (h *harness) wait(pred func(fakediscord.Request) bool) fakediscord.Request {
@@ -412,7 +432,7 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 	h := startBot(t)
 	norm, _ := article.NormalizeURL("https://news.example/cached")
 	s, _ := h.llm.Summarize(context.Background(), &article.Article{URL: norm, Title: "Cached"}, summarize.Options{})
-	h.putSummary(norm, s)
+	h.putSummary(norm, summarize.LengthNormal, s)
 	if _, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/cached"}); err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +446,11 @@ func TestPastedLinkAnsweredFromCacheWithoutFetch(t *testing.T) {
 }
 
 // A 📰 from a member who may not post in the channel makes Precis say
-// nothing: it never speaks where the asker could not.
+// nothing: it never speaks where the asker could not. The member is not
+// the default user, who owns the fake guild and so may do anything. The
+// test proves the
+// reaction was handled (its settings were read, the bot went idle, the
+// refusal was counted) before it checks that nothing was said.
 func TestReactionFromMemberWhoCannotPost(t *testing.T) {
 	t.Parallel()
 	h := startBot(t, func(c *harnessConfig) {
@@ -434,21 +458,39 @@ func TestReactionFromMemberWhoCannotPost(t *testing.T) {
 			EveryonePermissions: discordgo.PermissionViewChannel | discordgo.PermissionAddReactions | discordgo.PermissionReadMessageHistory}}
 	})
 	g, c := fakediscord.DefaultGuildID, fakediscord.DefaultChannelID
-	_ = h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "reaction"})
+	if err := h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "reaction"}); err != nil {
+		t.Fatal(err)
+	}
 	msg, err := h.fake.SendMessage(fakediscord.Message{Content: "https://news.example/react"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	<-h.store.Linked
-	if err := h.fake.SendReaction(fakediscord.Reaction{MessageID: msg["id"].(string), Emoji: reactionEmoji}); err != nil {
+	<-h.store.Linked // the message handler is done with the settings
+	for len(h.store.SettingsRead) > 0 {
+		<-h.store.SettingsRead
+	}
+	const member = "1400000000000000099"
+	if err := h.fake.SendReaction(fakediscord.Reaction{UserID: member, MessageID: msg["id"].(string), Emoji: reactionEmoji}); err != nil {
 		t.Fatal(err)
 	}
-	// The reaction handler fetches nothing and posts nothing; wait for it.
-	if _, err := h.fake.WaitDispatch(h.ctx, "MESSAGE_REACTION_ADD", 1); err != nil {
-		t.Fatal(err)
+	// The reaction handler reads the channel's settings once it has begun;
+	// Idle then waits for it to return.
+	select {
+	case key := <-h.store.SettingsRead:
+		if key != g+"/"+c {
+			t.Fatalf("settings read for %s, want %s/%s", key, g, c)
+		}
+	case <-h.ctx.Done():
+		t.Fatal("the reaction was never handled")
 	}
 	if !h.bot.Idle(h.ctx) {
 		t.Fatal("busy")
+	}
+	if n := h.bot.Metrics().Counter("precis_summaries_total", "source", pipeline.SourceReaction, "outcome", "not_allowed"); n != 1 {
+		t.Errorf("not_allowed reactions counted %v, want 1", n)
+	}
+	if n := count(h.fake.Requests(), fakediscord.Match("GET", "/channels/*/messages/*")); n != 0 {
+		t.Errorf("the reacted message was fetched %d times", n)
 	}
 	if n := count(h.fake.Requests(), fakediscord.Match("POST", "/channels/*/messages")); n != 0 || h.reader.Calls("https://news.example/react") != 0 {
 		t.Errorf("Precis answered a reaction of a member who cannot post (%d posts)", n)

@@ -1,13 +1,10 @@
 package bot
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/precisbot/precis/internal/fakediscord"
-	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
 	"github.com/precisbot/precis/summarize"
 )
@@ -19,12 +16,13 @@ func TestPastedLinkUsesChannelLength(t *testing.T) {
 	t.Parallel()
 	h := startBot(t)
 	g, c := fakediscord.DefaultGuildID, fakediscord.DefaultChannelID
-	_ = h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "auto", Length: "short"})
+	if err := h.store.SetChannelSettings(h.ctx, store.ChannelSettings{GuildID: g, ChannelID: c, Mode: "auto", Length: "short"}); err != nil {
+		t.Fatal(err)
+	}
 	const norm = "https://news.example/short"
-	data, _ := json.Marshal(map[string]any{"made_at": time.Now(), "summary": &summarize.Summary{
+	h.putSummary(norm, summarize.LengthShort, &summarize.Summary{
 		URL: norm, Title: "Short one", Headline: "The short summary of the link", Summary: "Briefly.", Model: h.llm.Model(),
-	}})
-	_ = h.store.PutSummary(h.ctx, pipeline.CacheKey(norm, h.llm.Model(), summarize.Options{Length: "short"}), norm, data)
+	})
 	if _, err := h.fake.SendMessage(fakediscord.Message{Content: "read " + norm}); err != nil {
 		t.Fatal(err)
 	}

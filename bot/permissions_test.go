@@ -59,10 +59,7 @@ func TestCanPostFollowsPermissions(t *testing.T) {
 	// The state holds the server once its GUILD_CREATE was handled.
 	guild := make(chan struct{})
 	b.client.session.AddHandlerOnce(func(*discordgo.Session, *discordgo.GuildCreate) { close(guild) })
-	done := make(chan error, 1)
-	runCtx, stop := context.WithCancel(ctx)
-	go func() { done <- b.Run(runCtx) }()
-	defer func() { stop(); <-done }()
+	runBot(t, b)
 	select {
 	case <-guild:
 	case <-ctx.Done():

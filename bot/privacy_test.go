@@ -14,10 +14,7 @@ import (
 	"github.com/precisbot/precis/digest"
 	"github.com/precisbot/precis/internal/fakecore"
 	"github.com/precisbot/precis/internal/fakediscord"
-	"github.com/precisbot/precis/internal/metrics"
-	"github.com/precisbot/precis/pipeline"
 	"github.com/precisbot/precis/store"
-	"github.com/precisbot/precis/summarize"
 )
 
 var _ digest.Visibility = (*Client)(nil)
@@ -215,30 +212,20 @@ func TestForgetsWhatDiscordDeletes(t *testing.T) {
 	fake := fakediscord.New(t, fakediscord.Options{Guilds: privacyGuilds()})
 	st := fakecore.NewStore()
 	for _, ch := range []string{pGeneral, pStaff, pThread} { // record links, post no summaries
-		_ = st.SetChannelSettings(context.Background(), store.ChannelSettings{GuildID: pGuild, ChannelID: ch, Mode: commands.ModeReaction})
+		if err := st.SetChannelSettings(context.Background(), store.ChannelSettings{GuildID: pGuild, ChannelID: ch, Mode: commands.ModeReaction}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	log := &forgetLog{Store: st, calls: make(chan string, 16)}
-	m := metrics.New()
-	p, err := pipeline.New(pipeline.Deps{Reader: fakecore.NewReader(), Extractive: fakecore.NewSummarizer(summarize.ExtractiveModel), Store: st, Metrics: m}, testCoreOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Stop)
-	client, err := NewClient(ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second}, m, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	handler := commands.New(commands.Deps{Pipeline: p, Settings: st, Usage: st, FindLinks: article.FindLinks}, commands.Limits{MinWords: 80})
-	b, err := New(client, Deps{Core: p, Commands: handler, Store: log, Metrics: m}, Options{ShutdownGrace: time.Second, JobTimeout: time.Minute, SkipCommandRegistration: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _ := newTestBot(t, harnessConfig{
+		client:   ClientOptions{Token: fake.Token(), APIURL: fake.APIURL(), RetryBase: time.Second},
+		bot:      Options{ShutdownGrace: time.Second, JobTimeout: time.Minute, SkipCommandRegistration: true},
+		core:     testCoreOptions(),
+		botStore: log,
+	}, fakecore.NewReader(), nil, st)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runCtx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+	runBot(t, b)
 	if err := fake.WaitReady(ctx, 1); err != nil {
 		t.Fatal(err)
 	}

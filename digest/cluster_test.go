@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -69,7 +71,7 @@ func TestClusterFixture(t *testing.T) {
 			}
 			where[fx[i].Story][gi] = true
 		}
-		ls := sortedKeys(labels)
+		ls := slices.Sorted(maps.Keys(labels))
 		for a := 0; a < len(ls); a++ {
 			for b := a + 1; b < len(ls); b++ {
 				if !optionalMerges[[2]string{ls[a], ls[b]}] {
@@ -210,17 +212,6 @@ func TestRankingPrefersWidelySharedStories(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("order = %q, want %q", got, want)
 	}
-}
-
-// sortedKeys returns m's keys in order, so map order never leaks into
-// assertions.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestClusterKeepsTemplatedArticlesApart: articles that share a house style

@@ -285,18 +285,17 @@ func TestStatusHidesTitlesOfChannelsTheMemberCannotSee(t *testing.T) {
 	now := time.Date(2025, 5, 2, 18, 0, 0, 0, time.UTC)
 	st := goldenStore(t, now)
 	clock := newFakeClock(now.Add(-time.Hour))
-	svc := New(Deps{Store: st, Fetcher: &httpFetcher{}, Poster: &fakePoster{}, Clock: clock, Logger: discardLogger(), Summarizer: storeCache{st}},
-		Options{InstanceID: "a"})
+	svc := newTestService(t, st, clock, &fakePoster{}, "a")
 	if _, err := svc.Set(ctx, "g", "c", "20:00", "Europe/Berlin", "both"); err != nil {
 		t.Fatal(err)
 	}
 	clock.Set(now)
 	svc.RunDue(ctx)
-	out, _ := svc.Status(ctx, "g", func(string) bool { return false })
-	if strings.Contains(out, "earthquake") || !strings.Contains(out, "shown to those who can see the channel") {
-		t.Errorf("status for someone who cannot see the channel:\n%s", out)
+	out, err := svc.Status(ctx, "g", func(string) bool { return false })
+	if err != nil || strings.Contains(out, "earthquake") || !strings.Contains(out, "shown to those who can see the channel") {
+		t.Errorf("status for someone who cannot see the channel (err %v):\n%s", err, out)
 	}
-	if out, _ := svc.Status(ctx, "g", func(string) bool { return true }); !strings.Contains(out, "earthquake") {
-		t.Errorf("status for someone who can:\n%s", out)
+	if out, err := svc.Status(ctx, "g", func(string) bool { return true }); err != nil || !strings.Contains(out, "earthquake") {
+		t.Errorf("status for someone who can (err %v):\n%s", err, out)
 	}
 }

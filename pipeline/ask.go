@@ -250,18 +250,10 @@ type storedArticle struct {
 // articleFor is the article at norm: from the store while fresh, else
 // fetched (and kept for the next question).
 func (p *Pipeline) articleFor(ctx context.Context, norm, rawURL string) (*article.Article, error) {
-	if as, ok := p.deps.Store.(AskStore); ok {
-		data, found, err := as.CachedArticle(ctx, norm)
-		if err != nil {
-			p.log.Warn("article lookup", "url", norm, "err", err)
-		}
-		if found {
-			if a, err := decodeArticle(data); err != nil {
-				p.log.Warn("stored article unreadable", "url", norm, "err", err)
-			} else if p.deps.Now().Sub(a.MadeAt) <= p.opts.CacheMaxAge && a.Article != nil && a.Article.Text != "" {
-				return a.Article, nil
-			}
-		}
+	if sa, err := p.keptArticle(ctx, norm); err != nil {
+		p.log.Warn("kept article", "url", norm, "err", err)
+	} else if sa != nil && p.deps.Now().Sub(sa.MadeAt) <= p.opts.CacheMaxAge && sa.Article != nil && sa.Article.Text != "" {
+		return sa.Article, nil
 	}
 	a, err := p.read(ctx, Request{URL: rawURL})
 	if err != nil {
@@ -269,6 +261,27 @@ func (p *Pipeline) articleFor(ctx context.Context, norm, rawURL string) (*articl
 	}
 	p.keepArticle(ctx, norm, a)
 	return a, nil
+}
+
+// keptArticle is the article kept for norm, nil when the store keeps no
+// articles or has none for norm.
+func (p *Pipeline) keptArticle(ctx context.Context, norm string) (*storedArticle, error) {
+	as, ok := p.deps.Store.(AskStore)
+	if !ok {
+		return nil, nil
+	}
+	data, found, err := as.CachedArticle(ctx, norm)
+	if err != nil {
+		return nil, fmt.Errorf("look up article: %w", err)
+	}
+	if !found {
+		return nil, nil
+	}
+	sa, err := decodeArticle(data)
+	if err != nil {
+		return nil, err
+	}
+	return &sa, nil
 }
 
 // keepArticle stores an extracted article, compressed, so questions about

@@ -188,12 +188,10 @@ func (p *Pipeline) alsoCovered(ctx context.Context, req Request, norm string, s 
 		GuildID: req.GuildID, ChannelID: req.ChannelID, URL: req.URL, NormURL: norm,
 		Title: s.Title, Headline: s.Headline, Summary: s.Summary, Site: s.Site,
 	}
-	if as, ok := p.deps.Store.(AskStore); ok {
-		if data, found, err := as.CachedArticle(ctx, norm); err == nil && found {
-			if sa, err := decodeArticle(data); err == nil && sa.Article != nil && sa.Article.Published != nil {
-				q.Published = *sa.Article.Published
-			}
-		}
+	if sa, err := p.keptArticle(ctx, norm); err != nil {
+		p.log.Warn("kept article", "url", norm, "err", err)
+	} else if sa != nil && sa.Article != nil && sa.Article.Published != nil {
+		q.Published = *sa.Article.Published
 	}
 	cov, err := p.deps.Coverage.AlsoCovered(ctx, q)
 	if err != nil {

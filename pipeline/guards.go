@@ -133,29 +133,36 @@ const claimPoll = 200 * time.Millisecond
 // awaitClaim makes this process the one to produce key's summary, or
 // waits for the process that is: it returns the stored summary when that
 // one finished, or claimed true when this process holds the claim now (the
-// other's lease ran out, or nobody held it). A database error lets this
-// process go ahead.
+// other's lease ran out, or nobody held it). A claim won after waiting is
+// checked against the store, where the other's summary is once it has let
+// the claim go. A database error lets this process go ahead.
 func (p *Pipeline) awaitClaim(ctx context.Context, key, owner string) (s *summarize.Summary, claimed bool, err error) {
-	for {
+	for waited := false; ; waited = true {
+		if waited {
+			t := time.NewTimer(claimPoll)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, false, ctx.Err()
+			case <-t.C:
+			}
+		}
 		won, err := p.deps.Store.ClaimSummary(ctx, key, owner, p.deps.Now(), p.opts.JobTimeout)
 		if err != nil {
 			p.log.Warn("claim summary", "err", err)
 			return nil, false, nil
 		}
-		if won {
-			return nil, true, nil
+		if !won {
+			continue
 		}
-		t := time.NewTimer(claimPoll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, false, ctx.Err()
-		case <-t.C:
+		if waited {
+			if s, ok := p.lookup(ctx, key); ok {
+				p.release(ctx, key, owner)
+				p.metrics.Cache("flight")
+				return s, false, nil
+			}
 		}
-		if s, ok := p.cached(ctx, key); ok {
-			p.metrics.Cache("flight")
-			return s, false, nil
-		}
+		return nil, true, nil
 	}
 }
 

@@ -529,8 +529,21 @@ func (p *Pipeline) summarize(ctx context.Context, a *article.Article, req Reques
 }
 
 // cached answers a link from the store when a fresh summary made the same
-// way is there.
+// way is there, and counts the lookup as a hit or a miss.
 func (p *Pipeline) cached(ctx context.Context, key string) (*summarize.Summary, bool) {
+	s, ok := p.lookup(ctx, key)
+	if ok {
+		p.metrics.Cache("hit")
+	} else {
+		p.metrics.Cache("miss")
+	}
+	return s, ok
+}
+
+// lookup is the fresh summary stored under key, if there is one; it counts
+// nothing, so that waiting for another process's summary (awaitClaim) is
+// not a miss per poll.
+func (p *Pipeline) lookup(ctx context.Context, key string) (*summarize.Summary, bool) {
 	data, ok, err := p.deps.Store.CachedSummary(ctx, key)
 	if err != nil {
 		p.log.Warn("cache lookup", "err", err)
@@ -538,10 +551,8 @@ func (p *Pipeline) cached(ctx context.Context, key string) (*summarize.Summary, 
 	var e cacheEntry
 	if err != nil || !ok || json.Unmarshal(data, &e) != nil || e.Summary == nil || e.Summary.Summary == "" ||
 		p.deps.Now().Sub(e.MadeAt) > p.opts.CacheMaxAge {
-		p.metrics.Cache("miss")
 		return nil, false
 	}
-	p.metrics.Cache("hit")
 	e.Summary.Usage = summarize.Usage{}
 	return e.Summary, true
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -49,6 +50,17 @@ func seedWorld(t *testing.T, ctx context.Context, s *Store, clock *fakeClock, w 
 		must(s.RecordLink(ctx, SharedLink{URL: l.url, NormURL: l.url, GuildID: w.guild, ChannelID: l.ch,
 			MessageID: w.guild + l.msg, AuthorID: "u", SharedAt: now.Add(time.Duration(i) * time.Second)}))
 	}
+}
+
+// seedTwoWorlds seeds the guild under test and another one whose rows a
+// forget must leave alone.
+func seedTwoWorlds(t *testing.T, ctx context.Context, s *Store, clock *fakeClock) (w, other world) {
+	t.Helper()
+	w = world{guild: "g1", news: "c-news", staff: "c-staff", thread: "c-thread"}
+	other = world{guild: "g2", news: "d-news", staff: "d-staff", thread: "d-thread"}
+	seedWorld(t, ctx, s, clock, w)
+	seedWorld(t, ctx, s, clock, other)
+	return w, other
 }
 
 // linkKeys lists a guild's links as "channel/message/url".
@@ -103,10 +115,7 @@ func TestForgetMessagesAndEdits(t *testing.T) {
 		ctx := context.Background()
 		clock := newClock()
 		s := b.open(t, clock)
-		w := world{guild: "g1", news: "c-news", staff: "c-staff", thread: "c-thread"}
-		other := world{guild: "g2", news: "d-news", staff: "d-staff", thread: "d-thread"}
-		seedWorld(t, ctx, s, clock, w)
-		seedWorld(t, ctx, s, clock, other)
+		w, other := seedTwoWorlds(t, ctx, s, clock)
 
 		steps := []struct {
 			name string
@@ -159,12 +168,9 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 		ctx := context.Background()
 		clock := newClock()
 		s := b.open(t, clock)
-		w := world{guild: "g1", news: "c-news", staff: "c-staff", thread: "c-thread"}
-		other := world{guild: "g2", news: "d-news", staff: "d-staff", thread: "d-thread"}
-		seedWorld(t, ctx, s, clock, w)
-		seedWorld(t, ctx, s, clock, other)
+		w, other := seedTwoWorlds(t, ctx, s, clock)
 		full := map[string]int{"settings": 2, "schedules": 1, "feeds": 1, "links": 6, "usage": 1, "runs": 1, "run messages": 1, "recap": 1, "ask": 1}
-		if got := rowCounts(t, ctx, s, w); !equalCounts(got, full) {
+		if got := rowCounts(t, ctx, s, w); !maps.Equal(got, full) {
 			t.Fatalf("seeded rows = %v, want %v", got, full)
 		}
 
@@ -174,7 +180,7 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 			t.Fatalf("ForgetChannels(staff, thread) = %d, %v; want 5", n, err)
 		}
 		want := map[string]int{"settings": 1, "schedules": 1, "feeds": 1, "links": 3, "usage": 1, "runs": 1, "run messages": 1, "recap": 0, "ask": 1}
-		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
+		if got := rowCounts(t, ctx, s, w); !maps.Equal(got, want) {
 			t.Errorf("after deleting #staff: %v, want %v", got, want)
 		}
 		// Another guild's forget leaves this guild's rows alone.
@@ -188,7 +194,7 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 			t.Fatal(err)
 		}
 		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0, "recap": 0, "ask": 1}
-		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
+		if got := rowCounts(t, ctx, s, w); !maps.Equal(got, want) {
 			t.Errorf("after deleting #news: %v, want %v", got, want)
 		}
 
@@ -199,26 +205,14 @@ func TestForgetChannelsAndGuild(t *testing.T) {
 			t.Fatalf("ForgetGuild = %d, %v", n, err)
 		}
 		want = map[string]int{"settings": 0, "schedules": 0, "feeds": 0, "links": 0, "usage": 1, "runs": 0, "run messages": 0, "recap": 0, "ask": 0}
-		if got := rowCounts(t, ctx, s, w); !equalCounts(got, want) {
+		if got := rowCounts(t, ctx, s, w); !maps.Equal(got, want) {
 			t.Errorf("after leaving the guild: %v, want %v", got, want)
 		}
-		if got := rowCounts(t, ctx, s, other); !equalCounts(got, full) {
+		if got := rowCounts(t, ctx, s, other); !maps.Equal(got, full) {
 			t.Errorf("the other guild: %v, want %v", got, full)
 		}
 		if n, err := s.ForgetGuild(ctx, w.guild); err != nil || n != 0 {
 			t.Errorf("ForgetGuild again = %d, %v; want 0", n, err)
 		}
 	})
-}
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -147,7 +147,9 @@ func (f *Summarizer) Total() int {
 }
 
 // Store is an in-memory store for the core, the adapter and the command
-// handlers. Linked receives every recorded link.
+// handlers. Linked receives every recorded link; SettingsRead receives the
+// "guild/channel" key of every channel-settings lookup, so that a test can
+// tell that a handler which answers nothing has begun.
 type Store struct {
 	mu        sync.Mutex
 	Settings  map[string]store.ChannelSettings
@@ -156,6 +158,9 @@ type Store struct {
 	Summaries map[string][]byte
 	PingErr   error
 	Linked    chan store.SharedLink
+	// SettingsRead is sent to without blocking: a test that does not read
+	// it loses nothing but the signals past its buffer.
+	SettingsRead chan string
 
 	quota    map[string]int
 	reserved map[string]int
@@ -168,11 +173,16 @@ func NewStore() *Store {
 	return &Store{
 		Settings: map[string]store.ChannelSettings{}, Used: map[string][2]int{},
 		Summaries: map[string][]byte{}, Linked: make(chan store.SharedLink, 1000),
+		SettingsRead: make(chan string, 1000),
 	}
 }
 
 // ChannelSettings returns the channel's settings, auto mode by default.
 func (m *Store) ChannelSettings(_ context.Context, g, c string) (store.ChannelSettings, error) {
+	select {
+	case m.SettingsRead <- g + "/" + c:
+	default:
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if cs, ok := m.Settings[g+"/"+c]; ok {

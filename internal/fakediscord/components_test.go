@@ -14,13 +14,7 @@ func TestComponentAndModalInteractions(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
 	fake := fakediscord.New(t, fakediscord.Options{})
-	got := make(chan *discordgo.InteractionCreate, 2)
-	s := openSession(t, fake, func(s *discordgo.Session) {
-		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
-	})
-	if err := fake.WaitReady(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	s, got := interactionSession(t, ctx, fake, 2)
 	m, err := s.ChannelMessageSendComplex(fakediscord.DefaultChannelID, &discordgo.MessageSend{
 		Content:         "pick",
 		Embeds:          []*discordgo.MessageEmbed{{Title: "a", URL: "https://news.example/a"}},

@@ -41,6 +41,21 @@ func openSession(t *testing.T, fake *fakediscord.Server, setup func(*discordgo.S
 	return s
 }
 
+// interactionSession opens a session that hands the interactions it
+// receives (up to buffer without a reader) to got, and waits until it is
+// ready.
+func interactionSession(t *testing.T, ctx context.Context, fake *fakediscord.Server, buffer int) (s *discordgo.Session, got <-chan *discordgo.InteractionCreate) {
+	t.Helper()
+	ch := make(chan *discordgo.InteractionCreate, buffer)
+	s = openSession(t, fake, func(s *discordgo.Session) {
+		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { ch <- i })
+	})
+	if err := fake.WaitReady(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return s, ch
+}
+
 // closeSession closes s without letting a failing heartbeat reconnect it
 // after the fake is gone. The flag is written under the session lock, which
 // discordgo's reconnect path takes (in Close) before it reads the flag.
@@ -326,13 +341,7 @@ func TestInteractionRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
 	fake := fakediscord.New(t, fakediscord.Options{})
-	got := make(chan *discordgo.InteractionCreate, 1)
-	s := openSession(t, fake, func(s *discordgo.Session) {
-		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
-	})
-	if err := fake.WaitReady(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	s, got := interactionSession(t, ctx, fake, 1)
 	in, err := fake.SendSlashCommand(fakediscord.SlashCommand{
 		Name: "summarize",
 		Options: []*discordgo.ApplicationCommandInteractionDataOption{
@@ -530,13 +539,7 @@ func TestDeferredFollowupsLikeDiscord(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t)
 	fake := fakediscord.New(t, fakediscord.Options{})
-	got := make(chan *discordgo.InteractionCreate, 2)
-	s := openSession(t, fake, func(s *discordgo.Session) {
-		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
-	})
-	if err := fake.WaitReady(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	s, got := interactionSession(t, ctx, fake, 2)
 	defer_ := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
 
@@ -594,13 +597,7 @@ func TestLateInteractionAckIsRefused(t *testing.T) {
 	clk := &clock{}
 	clk.now.Store(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	fake := fakediscord.New(t, fakediscord.Options{AllowViolations: true, Now: clk.Now})
-	got := make(chan *discordgo.InteractionCreate, 1)
-	s := openSession(t, fake, func(s *discordgo.Session) {
-		s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
-	})
-	if err := fake.WaitReady(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	s, got := interactionSession(t, ctx, fake, 1)
 	if _, err := fake.SendSlashCommand(fakediscord.SlashCommand{Name: "slow"}); err != nil {
 		t.Fatal(err)
 	}

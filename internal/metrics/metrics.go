@@ -5,9 +5,10 @@ package metrics
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -209,14 +210,14 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 			if len(series) == 0 {
 				fmt.Fprintf(&b, "%s 0\n", mh.name)
 			}
-			for _, l := range sortedKeys(series) {
+			for _, l := range slices.Sorted(maps.Keys(series)) {
 				fmt.Fprintf(&b, "%s%s %s\n", mh.name, braces(l), num(series[l]))
 			}
 		case "gauge":
 			fmt.Fprintf(&b, "%s %s\n", mh.name, num(m.gauges[mh.name]))
 		case "histogram":
 			hs := m.histograms[mh.name]
-			for _, l := range sortedKeys(hs) {
+			for _, l := range slices.Sorted(maps.Keys(hs)) {
 				h := hs[l]
 				var cum uint64
 				for i, ub := range latencyBuckets {
@@ -253,13 +254,4 @@ func num(v float64) string {
 		return "+Inf"
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
