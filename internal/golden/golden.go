@@ -46,9 +46,6 @@ func JSON(t testing.TB, name string, got any) {
 	}
 }
 
-// Updating reports whether the test run rewrites golden files.
-func Updating() bool { return *update }
-
 // firstDiff names the first line where got leaves want.
 func firstDiff(want, got []byte) string {
 	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
