@@ -89,6 +89,18 @@ func (e *TooLargeError) Error() string {
 
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
+// UnsupportedTypeError is a body of a media type Precis does not read (an
+// image, an archive, a video). It unwraps to ErrUnsupportedType.
+type UnsupportedTypeError struct {
+	MediaType string // as the server or the caller declared it, or as sniffed
+}
+
+func (e *UnsupportedTypeError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrUnsupportedType, e.MediaType)
+}
+
+func (e *UnsupportedTypeError) Unwrap() error { return ErrUnsupportedType }
+
 // HTTPError is returned when the server answers with a non-2xx status.
 type HTTPError struct {
 	StatusCode int

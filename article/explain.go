@@ -14,6 +14,7 @@ func Explain(err error) string {
 	var he *HTTPError
 	var ue *UnreadableError
 	var tl *TooLargeError
+	var ut *UnsupportedTypeError
 	var ae *addressError
 	switch {
 	case err == nil:
@@ -58,10 +59,9 @@ func Explain(err error) string {
 		return "timed out while fetching the page"
 	case errors.Is(err, ErrTooManyRedirects):
 		return "the link has too many redirects"
+	case errors.As(err, &ut) && strings.TrimSpace(ut.MediaType) != "":
+		return "not an article: unsupported content type " + strings.TrimSpace(ut.MediaType)
 	case errors.Is(err, ErrUnsupportedType):
-		if _, detail, ok := strings.Cut(err.Error(), ErrUnsupportedType.Error()); ok && strings.TrimSpace(strings.Trim(detail, ": ")) != "" {
-			return "not an article: unsupported content type " + strings.TrimSpace(strings.Trim(detail, ": "))
-		}
 		return "not an article: unsupported content type"
 	case errors.Is(err, ErrBadPDF):
 		if strings.Contains(err.Error(), "encrypted") {

@@ -271,7 +271,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, opts GetOptions) (*Pag
 	}
 	mediaType = strings.ToLower(mediaType)
 	if !acceptable(mediaType, accept) {
-		return nil, fmt.Errorf("fetch %s: %s: %w", host, mediaType, ErrUnsupportedType)
+		return nil, fmt.Errorf("fetch %s: %w", host, &UnsupportedTypeError{MediaType: mediaType})
 	}
 	page.ContentType = mediaType
 	limit := f.maxBytes

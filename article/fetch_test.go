@@ -438,6 +438,11 @@ func TestFetchContentTypes(t *testing.T) {
 				if tt.ctype != "" && !strings.Contains(err.Error(), strings.Split(tt.ctype, ";")[0]) {
 					t.Errorf("message %q does not name the type", err)
 				}
+				// The person who pasted the link is told which type it was.
+				var ut *UnsupportedTypeError
+				if !errors.As(err, &ut) || ut.MediaType == "" || !strings.Contains(Explain(err), "unsupported content type "+ut.MediaType) {
+					t.Errorf("Explain(%v) = %q, want the media type named", err, Explain(err))
+				}
 				return
 			}
 			if err != nil {

@@ -87,7 +87,7 @@ func (r *Reader) fromPage(ctx context.Context, page *Page, pageURL string, marku
 	case isPDF(media, page.Body):
 		a, err = ExtractPDF(ctx, page.Body, pageURL, r.pdf)
 	case media == "application/octet-stream" || media == "application/x-pdf" || media == "application/pdf":
-		return nil, fmt.Errorf("%s: %s: %w", pageURL, media, ErrUnsupportedType)
+		return nil, fmt.Errorf("%s: %w", pageURL, &UnsupportedTypeError{MediaType: media})
 	default:
 		a, err = FromPage(&Page{URL: pageURL, ContentType: media, Body: page.Body})
 	}
@@ -141,7 +141,7 @@ func (r *Reader) readBytes(body []byte, pageURL, contentType string, gate bool) 
 	}
 	media, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q", ErrUnsupportedType, contentType)
+		return nil, &UnsupportedTypeError{MediaType: contentType}
 	}
 	if isPDF(media, body) {
 		if int64(len(body)) > r.pdf.MaxBytes {
@@ -150,7 +150,7 @@ func (r *Reader) readBytes(body []byte, pageURL, contentType string, gate bool) 
 		return r.fromPage(context.Background(), &Page{URL: pageURL, ContentType: "application/pdf", Body: body}, pageURL, false, gate)
 	}
 	if !acceptable(media, defaultAccept) {
-		return nil, fmt.Errorf("%w: %s", ErrUnsupportedType, media)
+		return nil, &UnsupportedTypeError{MediaType: media}
 	}
 	text, _, err := toUTF8(body, contentType, media != "text/plain")
 	if err != nil {
