@@ -63,13 +63,11 @@ func Explain(err error) string {
 		return "not an article: unsupported content type " + strings.TrimSpace(ut.MediaType)
 	case errors.Is(err, ErrUnsupportedType):
 		return "not an article: unsupported content type"
+	case errors.Is(err, errPDFEncrypted):
+		return "the PDF is encrypted, so its text can't be read"
+	case errors.Is(err, errPDFNoText):
+		return "the PDF has no text to read (it may be a scanned document)"
 	case errors.Is(err, ErrBadPDF):
-		if strings.Contains(err.Error(), "encrypted") {
-			return "the PDF is encrypted, so its text can't be read"
-		}
-		if strings.Contains(err.Error(), "no text") {
-			return "the PDF has no text to read (it may be a scanned document)"
-		}
 		return "the PDF's text can't be read (it may be damaged, or a scan without text)"
 	case errors.Is(err, ErrEmptyPage):
 		return "the page is empty"

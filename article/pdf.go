@@ -55,6 +55,12 @@ func (o PDFOptions) withDefaults() PDFOptions {
 // drawn with fonts that do not say which characters they show.
 var ErrBadPDF = errors.New("can't read the text of this PDF")
 
+// The kinds of ErrBadPDF that Explain words apart.
+var (
+	errPDFEncrypted = fmt.Errorf("%w: it is encrypted", ErrBadPDF)
+	errPDFNoText    = fmt.Errorf("%w: it has no text (a scanned document?)", ErrBadPDF)
+)
+
 // errPDFStop aborts the content-stream interpreter from inside its callback.
 var errPDFStop = errors.New("pdf: stopped")
 
@@ -99,7 +105,7 @@ func ExtractPDF(ctx context.Context, data []byte, pageURL string, opts PDFOption
 	}
 	switch d := res.doc; {
 	case d.glyphs == 0:
-		return nil, fmt.Errorf("read pdf: %w: it has no text (a scanned document?)", ErrBadPDF)
+		return nil, fmt.Errorf("read pdf: %w", errPDFNoText)
 	case d.bad*2 > d.glyphs:
 		return nil, fmt.Errorf("read pdf: %w: %d of %d characters are drawn with fonts that do not say what they are", ErrBadPDF, d.bad, d.glyphs)
 	}
@@ -129,7 +135,7 @@ func readPDF(data []byte, maxPages int, stop *atomic.Bool) (doc *pdfDoc, err err
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if strings.Contains(err.Error(), "password") || strings.Contains(err.Error(), "encrypt") {
-			return nil, fmt.Errorf("%w: it is encrypted", ErrBadPDF)
+			return nil, errPDFEncrypted
 		}
 		return nil, fmt.Errorf("%w: %v", ErrBadPDF, err)
 	}
